@@ -1,0 +1,40 @@
+"""The roles a membership can give, and what each may do.
+
+Rules are plain data so that the permission matrix test and the pages read the same truth.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+GOVERNANCE_LEAD = "governance_lead"
+SYSTEM_OWNER = "system_owner"
+ASSESSOR = "assessor"
+OPERATOR = "operator"
+PROCUREMENT_OFFICER = "procurement_officer"
+CASE_WORKER = "case_worker"
+VIEWER = "viewer"
+
+ROLE_CHOICES = [
+    (GOVERNANCE_LEAD, _("Governance lead")),
+    (SYSTEM_OWNER, _("System owner")),
+    (ASSESSOR, _("Assessor")),
+    (OPERATOR, _("Operator")),
+    (PROCUREMENT_OFFICER, _("Procurement officer")),
+    (CASE_WORKER, _("Case worker")),
+    (VIEWER, _("Viewer")),
+]
+ROLES = [code for code, _label in ROLE_CHOICES]
+
+# Each permission names the roles that hold it within their own agency. Superusers (platform
+# admins) hold every permission everywhere. Anything not listed here is denied.
+ANY_MEMBER = frozenset(ROLES)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "system.view": ANY_MEMBER,
+    "system.history": ANY_MEMBER,
+    "system.create": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "system.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "system.transition": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "system.determine": frozenset({GOVERNANCE_LEAD}),
+    "card.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD, ASSESSOR}),
+    "agency.view": ANY_MEMBER,
+    "agency.brand": frozenset({GOVERNANCE_LEAD}),
+}

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "ombuds.registry"
+    label = "registry"
+    ombuds_backup = True
+    verbose_name = "Register of AI systems"
