@@ -199,7 +199,6 @@ try:  # whitenoise warns about a missing root; collectstatic is optional since i
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 except OSError:
     pass
-FORMS_URLFIELD_ASSUME_HTTPS = True
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"

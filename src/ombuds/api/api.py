@@ -1,11 +1,24 @@
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.parser import Parser
 
 from ombuds import __version__
 
 from . import core, problems, registry
 from .auth import AUTH
 
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object; anything else is named, not guessed at."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValidationError([{"loc": ("body",), "msg": "The body must be a JSON object."}])
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectBodyParser(),
     title="Ombuds API",
     version=f"1 ({__version__})",
     description="The register of AI systems and everything that governs them. Authenticate with "

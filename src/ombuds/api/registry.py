@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import File, Path, Query, Router, Schema
+from ninja import File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -114,7 +114,7 @@ def create_system(request, payload: SystemCreate):
         raise ValidationError({"agency": f"No agency '{slug}' that you may register systems for."})
     values = {k: v for k, v in values.items() if v is not None or k in {"eu_annex_iii_area", "review_due"}}
     system = services.create_system(request.user, agency, values)
-    return 201, system_out(_system(request, system.pk, "system.view"))
+    return Status(201, system_out(_system(request, system.pk, "system.view")))
 
 
 @router.get("/systems/{system_id}", response={200: SystemOut, **errors(*COMMON)},
@@ -214,4 +214,4 @@ def put_card(request, payload: CardIn, system_id: int = SystemId, kind: str = Ca
 def add_attachment(request, system_id: int = SystemId, kind: str = CardKindName,
                    file: UploadedFile = File(...)):
     system = _system(request, system_id, "card.edit")
-    return 201, attachment_out(services.add_attachment(request.user, system, kind, file))
+    return Status(201, attachment_out(services.add_attachment(request.user, system, kind, file)))

@@ -65,6 +65,7 @@ class SystemForm(forms.ModelForm):
         required=False, label=_("Human-rights instruments and laws it must respect"),
         help_text=_("One per line, e.g. European Convention on Human Rights, Art. 8."),
     )
+    code_url = forms.URLField(required=False, assume_scheme="https", label=_("Link to code"))
     demographic_features = forms.MultipleChoiceField(
         required=False, choices=DEMOGRAPHIC_FEATURES, widget=forms.CheckboxSelectMultiple,
         label=_("Demographic features used"),
