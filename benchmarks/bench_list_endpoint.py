@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,7 +71,9 @@ for label, url, use_token in [("GET /api/v1/systems (page of 50)", "/api/v1/syst
     out.append((label, statistics.median(times) * 1000, len(ctx.captured_queries)))
 print(json.dumps({{"rows": out, "visible": visible}}))
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     import json
 
     data = json.loads(result.stdout.strip().splitlines()[-1])
@@ -83,8 +84,9 @@ def postgres_url() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute("DROP DATABASE IF EXISTS ombuds_bench")
             conn.execute("CREATE DATABASE ombuds_bench")
         return "postgres://postgres@127.0.0.1:5432/ombuds_bench"
@@ -118,13 +120,16 @@ def main() -> None:
         print(f"{name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     lines += ["", f"The lead sees {visible:,} of the {N_SYSTEMS:,} systems (their agency's).", ""]
     if pg:
-        with __import__("psycopg").connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                                           autocommit=True) as conn:
+        with __import__("psycopg").connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+        ) as conn:
             conn.execute("DROP DATABASE IF EXISTS ombuds_bench")
     from importlib.metadata import version
 
-    lines.append(f"Versions: Django {version('django')}, django-ninja {version('django-ninja')}, "
-                 f"psycopg {version('psycopg')}.")
+    lines.append(
+        f"Versions: Django {version('django')}, django-ninja {version('django-ninja')}, "
+        f"psycopg {version('psycopg')}."
+    )
     (RESULTS / "list-endpoint.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

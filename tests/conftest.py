@@ -38,7 +38,9 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
-        report.longrepr = f"skipped, but OMBUDS_REQUIRE_ALL_TESTS=1 forbids skips: {report.longrepr}"
+        report.longrepr = (
+            f"skipped, but OMBUDS_REQUIRE_ALL_TESTS=1 forbids skips: {report.longrepr}"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -54,8 +56,12 @@ def make_user(django_user_model):
 
     def make(username, agency=None, role=None, superuser=False):
         user = django_user_model.objects.create_user(
-            username=username, password="correct horse battery", email=f"{username}@example.org",
-            is_superuser=superuser, is_staff=superuser)
+            username=username,
+            password="correct horse battery",
+            email=f"{username}@example.org",
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
         if agency is not None and role is not None:
             Membership.objects.create(user=user, agency=agency, role=role)
         return user
@@ -84,10 +90,14 @@ def world(db, make_user, make_system):
     b = Agency.objects.create(slug="agency-b", name="Agency B", country="FR")
     users = {role: make_user(f"a-{role}", a, role) for role in ROLES}
     return SimpleNamespace(
-        a=a, b=b, users=users, lead=users[GOVERNANCE_LEAD],
+        a=a,
+        b=b,
+        users=users,
+        lead=users[GOVERNANCE_LEAD],
         other_lead=make_user("b-lead", b, GOVERNANCE_LEAD),
         admin=make_user("root", superuser=True),
-        system_a=make_system(a, "Alpha"), system_b=make_system(b, "Beta"),
+        system_a=make_system(a, "Alpha"),
+        system_b=make_system(b, "Beta"),
     )
 
 

@@ -142,7 +142,9 @@ def _database() -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=0)
     except Exception as exc:  # the library raises several kinds for a malformed URL
-        raise ImproperlyConfigured(f"OMBUDS_DATABASE_URL is not a valid database URL: {exc}") from exc
+        raise ImproperlyConfigured(
+            f"OMBUDS_DATABASE_URL is not a valid database URL: {exc}"
+        ) from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             # WAL lets readers work while a writer writes; IMMEDIATE takes the write lock at the
@@ -168,8 +170,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

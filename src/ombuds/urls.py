@@ -8,22 +8,42 @@ from ombuds.core import views as core_views
 from ombuds.core.permissions import access
 
 auth = [
-    path("login/", access("public")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
-         name="login"),
+    path(
+        "login/",
+        access("public")(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
     path("logout/", access("public")(auth_views.LogoutView.as_view()), name="logout"),
-    path("password/change/", access("login")(auth_views.PasswordChangeView.as_view()),
-         name="password_change"),
-    path("password/change/done/", access("login")(auth_views.PasswordChangeDoneView.as_view()),
-         name="password_change_done"),
-    path("password/reset/", access("public")(auth_views.PasswordResetView.as_view()),
-         name="password_reset"),
-    path("password/reset/done/", access("public")(auth_views.PasswordResetDoneView.as_view()),
-         name="password_reset_done"),
-    path("password/reset/<uidb64>/<token>/",
-         access("public")(auth_views.PasswordResetConfirmView.as_view()),
-         name="password_reset_confirm"),
-    path("password/reset/complete/", access("public")(auth_views.PasswordResetCompleteView.as_view()),
-         name="password_reset_complete"),
+    path(
+        "password/change/",
+        access("login")(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        access("login")(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        access("public")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/done/",
+        access("public")(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        access("public")(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        access("public")(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
 ]
 
 urlpatterns = [

@@ -18,9 +18,17 @@ def post(client, url, body, headers):
 
 
 def test_create_with_only_the_required_fields(world, client, lead_headers):
-    response = post(client, "/api/v1/systems", {"agency": "agency-a", "name": "Fraud triage",
-                                                "short_description": "Ranks files", "sector": "justice"},
-                    lead_headers)
+    response = post(
+        client,
+        "/api/v1/systems",
+        {
+            "agency": "agency-a",
+            "name": "Fraud triage",
+            "short_description": "Ranks files",
+            "sector": "justice",
+        },
+        lead_headers,
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["id"] == AISystem.objects.get(name="Fraud triage").pk
@@ -31,15 +39,26 @@ def test_create_with_only_the_required_fields(world, client, lead_headers):
 
 def test_create_with_every_field(world, client, lead_headers):
     payload = {
-        "agency": "agency-a", "name": "Eligibility", "short_description": "Scores applications",
-        "detailed_description": "Long text", "purpose_and_benefits": "Faster decisions",
-        "outputs": "A score", "sector": "public_benefits", "decision_role": "recommendation",
-        "eu_annex_iii_area": 5, "legal_basis": [{"title": "Benefits Act s. 12",
-                                                 "url": "https://laws.example.org/ba#12"}],
-        "rights_instruments": ["ICCPR Art. 26"], "team": "Data", "senior_responsible_owner": "J. Doe",
-        "public_contact": "ai@example.org", "vendor_name": "", "uses_personal_data": True,
-        "demographic_features": ["age", "disability"], "code_url": "https://git.example.org/x",
-        "review_due": "2027-01-31", "stage": "design",
+        "agency": "agency-a",
+        "name": "Eligibility",
+        "short_description": "Scores applications",
+        "detailed_description": "Long text",
+        "purpose_and_benefits": "Faster decisions",
+        "outputs": "A score",
+        "sector": "public_benefits",
+        "decision_role": "recommendation",
+        "eu_annex_iii_area": 5,
+        "legal_basis": [{"title": "Benefits Act s. 12", "url": "https://laws.example.org/ba#12"}],
+        "rights_instruments": ["ICCPR Art. 26"],
+        "team": "Data",
+        "senior_responsible_owner": "J. Doe",
+        "public_contact": "ai@example.org",
+        "vendor_name": "",
+        "uses_personal_data": True,
+        "demographic_features": ["age", "disability"],
+        "code_url": "https://git.example.org/x",
+        "review_due": "2027-01-31",
+        "stage": "design",
     }
     response = post(client, "/api/v1/systems", payload, lead_headers)
     assert response.status_code == 201, response.content
@@ -61,14 +80,27 @@ def test_a_missing_required_field_is_named(world, client, lead_headers, missing)
     assert not AISystem.objects.filter(name="X").exists()
 
 
-@pytest.mark.parametrize("field,value", [
-    ("sector", "space"), ("decision_role", "oracle"), ("eu_annex_iii_area", 9),
-    ("demographic_features", ["shoe_size"]), ("code_url", "not a url"), ("stage", "deployed"),
-    ("legal_basis", [{"title": ""}]), ("name", "x" * 201),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("sector", "space"),
+        ("decision_role", "oracle"),
+        ("eu_annex_iii_area", 9),
+        ("demographic_features", ["shoe_size"]),
+        ("code_url", "not a url"),
+        ("stage", "deployed"),
+        ("legal_basis", [{"title": ""}]),
+        ("name", "x" * 201),
+    ],
+)
 def test_bad_values_are_named_and_nothing_is_saved(world, client, lead_headers, field, value):
-    payload = {"agency": "agency-a", "name": "Bad", "short_description": "Y", "sector": "other",
-               field: value}
+    payload = {
+        "agency": "agency-a",
+        "name": "Bad",
+        "short_description": "Y",
+        "sector": "other",
+        field: value,
+    }
     response = post(client, "/api/v1/systems", payload, lead_headers)
     assert response.status_code == 422, response.content
     assert any(e["field"].split(".")[0] == field for e in response.json()["errors"])
@@ -76,25 +108,35 @@ def test_bad_values_are_named_and_nothing_is_saved(world, client, lead_headers, 
 
 
 def test_nul_characters_are_refused_not_crashed_on(world, client, lead_headers):
-    response = post(client, "/api/v1/systems", {"agency": "agency-a", "name": "A\x00B",
-                                                "short_description": "Y", "sector": "other"},
-                    lead_headers)
+    response = post(
+        client,
+        "/api/v1/systems",
+        {"agency": "agency-a", "name": "A\x00B", "short_description": "Y", "sector": "other"},
+        lead_headers,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "name"
 
 
 def test_unknown_agency_is_named(world, client, lead_headers):
-    response = post(client, "/api/v1/systems", {"agency": "nope", "name": "X",
-                                                "short_description": "Y", "sector": "other"},
-                    lead_headers)
+    response = post(
+        client,
+        "/api/v1/systems",
+        {"agency": "nope", "name": "X", "short_description": "Y", "sector": "other"},
+        lead_headers,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "agency"
 
 
 def test_patch_changes_only_what_is_sent(world, client, lead_headers):
     url = f"/api/v1/systems/{world.system_a.pk}"
-    response = client.patch(url, {"team": "Analytics", "review_due": "2027-03-01"},
-                            content_type="application/json", headers=lead_headers)
+    response = client.patch(
+        url,
+        {"team": "Analytics", "review_due": "2027-03-01"},
+        content_type="application/json",
+        headers=lead_headers,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["team"] == "Analytics" and body["review_due"] == "2027-03-01"
@@ -113,7 +155,9 @@ def test_other_agencies_records_do_not_leak(world, client, lead_headers):
 def test_list_filters_and_pagination(world, client, lead_headers, make_system):
     for i in range(5):
         make_system(world.a, f"S{i}", sector="healthcare" if i % 2 else "justice")
-    page = client.get("/api/v1/systems?limit=2&offset=1&sector=healthcare", headers=lead_headers).json()
+    page = client.get(
+        "/api/v1/systems?limit=2&offset=1&sector=healthcare", headers=lead_headers
+    ).json()
     assert page["count"] == 2 and [s["name"] for s in page["items"]] == ["S3"]
     assert client.get("/api/v1/systems?q=s4", headers=lead_headers).json()["count"] == 1
     bad = client.get("/api/v1/systems?limit=0", headers=lead_headers)
@@ -133,20 +177,36 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(world, client):
 
 def test_agencies_lists_only_mine_with_roles(world, client, lead_headers):
     body = client.get("/api/v1/agencies", headers=lead_headers).json()
-    assert body == {"items": [{"slug": "agency-a", "name": "Agency A", "country": "CA",
-                               "parent": None, "roles": ["governance_lead"]}], "count": 1}
+    assert body == {
+        "items": [
+            {
+                "slug": "agency-a",
+                "name": "Agency A",
+                "country": "CA",
+                "parent": None,
+                "roles": ["governance_lead"],
+            }
+        ],
+        "count": 1,
+    }
 
 
 def test_cards_through_the_api(world, client, lead_headers):
     url = f"/api/v1/systems/{world.system_a.pk}/cards/data"
-    response = client.put(url, {"fields": {"provenance": "Case files 2019–2024",
-                                           "retention": "7 years"}},
-                          content_type="application/json", headers=lead_headers)
+    response = client.put(
+        url,
+        {"fields": {"provenance": "Case files 2019–2024", "retention": "7 years"}},
+        content_type="application/json",
+        headers=lead_headers,
+    )
     assert response.status_code == 200
     assert client.get(url, headers=lead_headers).json()["fields"] == {
-        "provenance": "Case files 2019–2024", "retention": "7 years"}
-    bad = client.put(url, {"fields": {"colour": "blue"}}, content_type="application/json",
-                     headers=lead_headers)
+        "provenance": "Case files 2019–2024",
+        "retention": "7 years",
+    }
+    bad = client.put(
+        url, {"fields": {"colour": "blue"}}, content_type="application/json", headers=lead_headers
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "colour"
 
 
@@ -156,6 +216,7 @@ def test_session_users_need_csrf_for_writes(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.lead)
     assert client.get("/api/v1/systems").status_code == 200
-    response = client.patch(f"/api/v1/systems/{world.system_a.pk}", {"team": "x"},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/systems/{world.system_a.pk}", {"team": "x"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)

@@ -33,7 +33,9 @@ def history(world):
 
 
 def test_changes_are_recorded_with_before_and_after(history, world):
-    team_changes = [e.changes["team"] for e in history if e.action == "system.update" and "team" in e.changes]
+    team_changes = [
+        e.changes["team"] for e in history if e.action == "system.update" and "team" in e.changes
+    ]
     assert team_changes == [{"from": "", "to": "Team 1"}, {"from": "Team 1", "to": "Team 2"}]
     assert all(e.actor == world.lead and e.agency == world.a for e in history)
     assert [e.id for e in history] == list(range(history[0].id, history[0].id + len(history)))
@@ -48,8 +50,10 @@ def test_intact_chain_verifies(history):
 def test_an_edited_event_is_named(history):
     target = history[1]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET changes = %s WHERE id = %s",
-                       ['{"team": {"from": "", "to": "Someone else"}}', target.id])
+        cursor.execute(
+            "UPDATE core_auditevent SET changes = %s WHERE id = %s",
+            ['{"team": {"from": "", "to": "Someone else"}}', target.id],
+        )
     result = audit.verify()
     assert not result.ok and result.broken_event_id == target.id
     code, text = verify_cli()
@@ -59,7 +63,9 @@ def test_an_edited_event_is_named(history):
 def test_an_edited_actor_is_named(history):
     target = history[2]
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET actor_label = %s WHERE id = %s", ["mallory", target.id])
+        cursor.execute(
+            "UPDATE core_auditevent SET actor_label = %s WHERE id = %s", ["mallory", target.id]
+        )
     assert audit.verify().broken_event_id == target.id
 
 
@@ -90,8 +96,10 @@ def test_a_rehashed_forgery_is_still_caught_by_the_next_link(history):
     forged.changes = {"team": {"from": "", "to": "Forged"}}
     forged.hash = audit.compute_hash(forged)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET changes = %s, hash = %s WHERE id = %s",
-                       ['{"team": {"from": "", "to": "Forged"}}', forged.hash, target.id])
+        cursor.execute(
+            "UPDATE core_auditevent SET changes = %s, hash = %s WHERE id = %s",
+            ['{"team": {"from": "", "to": "Forged"}}', forged.hash, target.id],
+        )
     result = audit.verify()
     assert not result.ok and result.broken_event_id == history[2].id
 
@@ -106,8 +114,9 @@ def test_history_page_and_endpoint_show_the_changes(history, world, client, toke
     client.force_login(world.users["viewer"])
     html = client.get(f"/systems/{world.system_a.pk}/history/").content.decode()
     assert "Team 1" in html and "Team 2" in html and "system.transition" in html
-    data = client.get(f"/api/v1/systems/{world.system_a.pk}/history",
-                      headers=token_for(world.users["viewer"])).json()
+    data = client.get(
+        f"/api/v1/systems/{world.system_a.pk}/history", headers=token_for(world.users["viewer"])
+    ).json()
     assert data["count"] == len(history)
     assert data["items"][0]["id"] == history[0].id
     assert data["items"][-1]["changes"]["vendor_name"] == {"from": "", "to": "Acme"}

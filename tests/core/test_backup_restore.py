@@ -37,16 +37,30 @@ def test_demo_is_idempotent():
     from django.contrib.auth import get_user_model
 
     first, _ = run("demo")
-    counts = (AISystem.objects.count(), get_user_model().objects.count(), AuditEvent.objects.count())
+    counts = (
+        AISystem.objects.count(),
+        get_user_model().objects.count(),
+        AuditEvent.objects.count(),
+    )
     second, _ = run("demo")
-    assert (AISystem.objects.count(), get_user_model().objects.count(),
-            AuditEvent.objects.count()) == counts
+    assert (
+        AISystem.objects.count(),
+        get_user_model().objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
     assert "password" not in second.lower() or "governance-lead" not in second
     assert "governance-lead" in first
     assert counts[0] >= 10
     assert AISystem.objects.values("agency__country").distinct().count() == 3
     assert set(AISystem.objects.values_list("stage", flat=True)) >= {
-        "design", "development", "procurement", "pilot", "deployed", "suspended", "decommissioned"}
+        "design",
+        "development",
+        "procurement",
+        "pilot",
+        "deployed",
+        "suspended",
+        "decommissioned",
+    }
 
 
 @pytest.mark.django_db
@@ -54,7 +68,9 @@ def test_backup_restore_round_trip(tmp_path, settings):
     run("demo")
     system = AISystem.objects.first()
     lead = system.created_by
-    add_attachment(lead, system, "data", SimpleUploadedFile("card.md", b"# Data card\n", "text/markdown"))
+    add_attachment(
+        lead, system, "data", SimpleUploadedFile("card.md", b"# Data card\n", "text/markdown")
+    )
     before = snapshot()
     target = tmp_path / "ombuds.zip"
     run("backup", str(target))
@@ -75,7 +91,9 @@ def test_backup_restore_round_trip(tmp_path, settings):
     # New records after a restore continue the chain and the id sequences.
     from ombuds.registry.services import create_system
 
-    new = create_system(lead, system.agency, {"name": "After", "short_description": "x", "sector": "other"})
+    new = create_system(
+        lead, system.agency, {"name": "After", "short_description": "x", "sector": "other"}
+    )
     assert new.pk > max(r["id"] for r in before["registry.aisystem"])
     assert audit.verify().ok
 

@@ -50,11 +50,15 @@ def test_password_reset_by_email(lead):
     response = client.post("/accounts/password/reset/", {"email": lead.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [lead.email]
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body
+    ).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a brand new passphrase",
-                                                    "new_password2": "a brand new passphrase"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
     assert done.status_code == 302
     assert login(Client(), lead.username, "a brand new passphrase").status_code == 302
 
@@ -62,9 +66,14 @@ def test_password_reset_by_email(lead):
 def test_password_change(lead):
     client = Client()
     client.force_login(lead)
-    response = client.post("/accounts/password/change/", {
-        "old_password": "correct horse battery", "new_password1": "another long passphrase",
-        "new_password2": "another long passphrase"})
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.check_password("another long passphrase")

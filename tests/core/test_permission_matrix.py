@@ -37,8 +37,12 @@ def web_routes():
 
 
 def principal_user(world, who):
-    return {"anonymous": None, "superuser": world.admin, "other_agency_lead": world.other_lead,
-            **world.users}[who]
+    return {
+        "anonymous": None,
+        "superuser": world.admin,
+        "other_agency_lead": world.other_lead,
+        **world.users,
+    }[who]
 
 
 def fill(route: str, world, own: bool, attachment=None) -> str:
@@ -46,7 +50,9 @@ def fill(route: str, world, own: bool, attachment=None) -> str:
     agency = world.a if own else world.b
     url = "/" + route
     url = url.replace("<int:pk>", str(system.pk)).replace("<slug:slug>", agency.slug)
-    url = url.replace("<str:kind>", "model").replace("<int:att>", str(attachment.pk if attachment else 0))
+    url = url.replace("<str:kind>", "model").replace(
+        "<int:att>", str(attachment.pk if attachment else 0)
+    )
     url = url.replace("<uidb64>", "MQ").replace("<token>", "set-password")
     assert "<" not in url, f"the matrix does not know how to fill {route}"
     return url
@@ -90,10 +96,15 @@ def test_web_route_matrix(route, world, make_user, tmp_path):
     assert rule is not None, f"{route} declares no access rule"
     object_scoped = "<int:pk>" in route or "<slug:slug>" in route
     attachments = {
-        True: add_attachment(world.lead, world.system_a, "model",
-                             SimpleUploadedFile("a.txt", b"notes", "text/plain")),
-        False: add_attachment(world.other_lead, world.system_b, "model",
-                              SimpleUploadedFile("b.txt", b"notes", "text/plain")),
+        True: add_attachment(
+            world.lead, world.system_a, "model", SimpleUploadedFile("a.txt", b"notes", "text/plain")
+        ),
+        False: add_attachment(
+            world.other_lead,
+            world.system_b,
+            "model",
+            SimpleUploadedFile("b.txt", b"notes", "text/plain"),
+        ),
     }
     wrong = []
     for who in PRINCIPALS:
@@ -109,7 +120,9 @@ def test_web_route_matrix(route, world, make_user, tmp_path):
             want = expected_web(rule, who, own, object_scoped)
             got = response.status_code
             if want == "public":
-                ok = got not in (401, 403, 404) and "/accounts/login/" not in response.get("Location", "")
+                ok = got not in (401, 403, 404) and "/accounts/login/" not in response.get(
+                    "Location", ""
+                )
             elif want == "login":
                 ok = got == 302 and response["Location"].startswith("/accounts/login/")
             else:
@@ -132,14 +145,23 @@ def test_admin_is_for_platform_admins_only(world):
 
 BODIES = {
     ("post", "/api/v1/systems"): lambda w, own: {
-        "agency": (w.a if own else w.b).slug, "name": "New", "short_description": "x",
-        "sector": "other"},
+        "agency": (w.a if own else w.b).slug,
+        "name": "New",
+        "short_description": "x",
+        "sector": "other",
+    },
     ("patch", "/api/v1/systems/{system_id}"): lambda w, own: {"team": "New team"},
     ("post", "/api/v1/systems/{system_id}/transitions"): lambda w, own: {
-        "to": "development", "reason": "ready"},
+        "to": "development",
+        "reason": "ready",
+    },
     ("post", "/api/v1/systems/{system_id}/determination"): lambda w, own: {
-        "answers": {}, "determination": "neither"},
-    ("put", "/api/v1/systems/{system_id}/cards/{kind}"): lambda w, own: {"fields": {"version": "2"}},
+        "answers": {},
+        "determination": "neither",
+    },
+    ("put", "/api/v1/systems/{system_id}/cards/{kind}"): lambda w, own: {
+        "fields": {"version": "2"}
+    },
     ("post", "/api/v1/systems/{system_id}/cards/{kind}/attachments"): "multipart",
 }
 SUCCESS = {"get": 200, "patch": 200, "put": 200}
@@ -198,16 +220,18 @@ def test_api_matrix(method, path, world, token_for):
             url = path.replace("{system_id}", str(system.pk)).replace("{kind}", "model")
             body = BODIES.get((method, path))
             if method != "get":
-                assert body is not None, f"declare a request body for {method.upper()} {path} in BODIES"
+                assert body is not None, (
+                    f"declare a request body for {method.upper()} {path} in BODIES"
+                )
             client = Client()
             with transaction.atomic():
                 if body == "multipart":
                     upload = SimpleUploadedFile("n.txt", b"some notes", "text/plain")
                     response = client.post(url, {"file": upload}, headers=headers)
                 elif body is not None:
-                    response = getattr(client, method)(url, body(world, own),
-                                                       content_type="application/json",
-                                                       headers=headers)
+                    response = getattr(client, method)(
+                        url, body(world, own), content_type="application/json", headers=headers
+                    )
                 else:
                     response = client.get(url, headers=headers)
                 transaction.set_rollback(True)
@@ -215,15 +239,21 @@ def test_api_matrix(method, path, world, token_for):
             got = response.status_code
             ok = got < 400 if want == "public" else got == want
             if not ok:
-                wrong.append(f"{who} {'own' if own else 'other'} {method.upper()} {url}: "
-                             f"{got} {response.content[:200]!r}, expected {want}")
+                wrong.append(
+                    f"{who} {'own' if own else 'other'} {method.upper()} {url}: "
+                    f"{got} {response.content[:200]!r}, expected {want}"
+                )
             if got >= 400:
                 declared = op["responses"]
                 if str(got) not in declared:
-                    wrong.append(f"{method.upper()} {url} answered {got}, not declared in the schema")
+                    wrong.append(
+                        f"{method.upper()} {url} answered {got}, not declared in the schema"
+                    )
                 problem = response.json()
                 if not {"type", "title", "status", "detail", "errors"} <= set(problem):
-                    wrong.append(f"{method.upper()} {url}: error is not a problem document: {problem}")
+                    wrong.append(
+                        f"{method.upper()} {url}: error is not a problem document: {problem}"
+                    )
     assert not wrong, "\n".join(wrong)
 
 
@@ -234,7 +264,13 @@ def test_schema_and_docs_are_public(client, db):
 
 def test_route_names_cover_what_the_issue_promises():
     routes = {m.upper() + " " + re.sub(r"\{[^}]+\}", "{}", p) for m, p, _o in api_operations()}
-    for needed in ["GET /api/v1/systems", "POST /api/v1/systems", "GET /api/v1/systems/{}",
-                   "PATCH /api/v1/systems/{}", "POST /api/v1/systems/{}/transitions",
-                   "GET /api/v1/systems/{}/history", "GET /api/v1/agencies"]:
+    for needed in [
+        "GET /api/v1/systems",
+        "POST /api/v1/systems",
+        "GET /api/v1/systems/{}",
+        "PATCH /api/v1/systems/{}",
+        "POST /api/v1/systems/{}/transitions",
+        "GET /api/v1/systems/{}/history",
+        "GET /api/v1/agencies",
+    ]:
         assert needed in routes

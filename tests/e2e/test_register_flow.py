@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def lead(django_user_model):
-    agency = Agency.objects.create(slug="tax", name="Tax Office", country="NZ", brand_colour="#7a1f3d")
+    agency = Agency.objects.create(
+        slug="tax", name="Tax Office", country="NZ", brand_colour="#7a1f3d"
+    )
     user = django_user_model.objects.create_user("lead", password="correct horse battery")
     Membership.objects.create(user=user, agency=agency, role="governance_lead")
     return user

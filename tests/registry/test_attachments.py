@@ -22,11 +22,14 @@ def upload(client, page, name, content):
     return client.post(page, {"att-file": SimpleUploadedFile(name, content)})
 
 
-@pytest.mark.parametrize("name,content,ctype", [
-    ("model-card.pdf", PDF, "application/pdf"),
-    ("diagram.png", PNG, "image/png"),
-    ("notes.md", "# Notes – naïve\n".encode(), "text/markdown"),
-])
+@pytest.mark.parametrize(
+    "name,content,ctype",
+    [
+        ("model-card.pdf", PDF, "application/pdf"),
+        ("diagram.png", PNG, "image/png"),
+        ("notes.md", "# Notes – naïve\n".encode(), "text/markdown"),
+    ],
+)
 def test_accepted_files(client, page, name, content, ctype):
     response = upload(client, page, name, content)
     assert response.status_code == 302
@@ -36,11 +39,14 @@ def test_accepted_files(client, page, name, content, ctype):
     assert b"".join(download.streaming_content) == content
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("card.pdf", ELF, "not accepted"),
-    ("card.pdf", b"\x00\x01\x02binary\xff\xfe", "not a recognised document type"),
-    ("empty.txt", b"", "empty"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("card.pdf", ELF, "not accepted"),
+        ("card.pdf", b"\x00\x01\x02binary\xff\xfe", "not a recognised document type"),
+        ("empty.txt", b"", "empty"),
+    ],
+)
 def test_refused_files_save_nothing(client, page, name, content, message, settings):
     response = upload(client, page, name, content)
     assert response.status_code == 200
@@ -56,7 +62,10 @@ def test_oversized_file_is_refused(client, page, settings):
 
 
 def test_api_upload_refusal_names_the_file_field(world, client, token_for):
-    response = client.post(f"/api/v1/systems/{world.system_a.pk}/cards/model/attachments",
-                           {"file": SimpleUploadedFile("x.pdf", ELF)}, headers=token_for(world.lead))
+    response = client.post(
+        f"/api/v1/systems/{world.system_a.pk}/cards/model/attachments",
+        {"file": SimpleUploadedFile("x.pdf", ELF)},
+        headers=token_for(world.lead),
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"

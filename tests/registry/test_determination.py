@@ -9,23 +9,26 @@ from ombuds.core.models import AuditEvent
 from ombuds.registry import determination as d
 
 
-@pytest.mark.parametrize("sector,role,area,answers,expected", [
-    ("public_benefits", "recommendation", None, {}, "rights"),
-    ("justice", "automated", None, {}, "rights"),
-    ("migration", "triage", None, {}, "rights"),
-    ("public_benefits", "other", None, {}, "neither"),
-    ("healthcare", "recommendation", None, {}, "safety"),
-    ("critical_infrastructure", "triage", None, {}, "safety"),
-    ("healthcare", "triage", 5, {}, "both"),
-    ("other", "other", None, {}, "neither"),
-    ("other", "other", 1, {}, "rights"),
-    ("other", "other", 2, {}, "safety"),
-    ("other", "other", None, {"biometric": True}, "rights"),
-    ("other", "other", None, {"physical_harm": True}, "safety"),
-    ("other", "other", None, {"decides_access": True, "critical_service": True}, "both"),
-    ("other", "other", None, {"vulnerable_groups": True}, "neither"),
-    ("other", "recommendation", None, {"vulnerable_groups": True}, "rights"),
-])
+@pytest.mark.parametrize(
+    "sector,role,area,answers,expected",
+    [
+        ("public_benefits", "recommendation", None, {}, "rights"),
+        ("justice", "automated", None, {}, "rights"),
+        ("migration", "triage", None, {}, "rights"),
+        ("public_benefits", "other", None, {}, "neither"),
+        ("healthcare", "recommendation", None, {}, "safety"),
+        ("critical_infrastructure", "triage", None, {}, "safety"),
+        ("healthcare", "triage", 5, {}, "both"),
+        ("other", "other", None, {}, "neither"),
+        ("other", "other", 1, {}, "rights"),
+        ("other", "other", 2, {}, "safety"),
+        ("other", "other", None, {"biometric": True}, "rights"),
+        ("other", "other", None, {"physical_harm": True}, "safety"),
+        ("other", "other", None, {"decides_access": True, "critical_service": True}, "both"),
+        ("other", "other", None, {"vulnerable_groups": True}, "neither"),
+        ("other", "recommendation", None, {"vulnerable_groups": True}, "rights"),
+    ],
+)
 def test_rules_propose(sector, role, area, answers, expected):
     proposal = d.propose(sector, role, area, answers)
     assert proposal.impact == expected
@@ -52,8 +55,13 @@ def test_presumed_high_impact_but_determined_not_needs_a_justification(world):
     assert "presumed high-impact" in err.value.message_dict["justification"][0]
     s.refresh_from_db()
     assert s.impact_determination == ""
-    d.determine(s, world.lead, answers={}, determination="neither",
-                justification="Only routes letters; no decision about any person.")
+    d.determine(
+        s,
+        world.lead,
+        answers={},
+        determination="neither",
+        justification="Only routes letters; no decision about any person.",
+    )
     s.refresh_from_db()
     assert s.impact_determination == "neither"
     event = AuditEvent.objects.filter(action="system.determine").latest("id")
@@ -75,7 +83,9 @@ def test_only_a_governance_lead_determines(world):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        d.determine(world.system_a, world.users["system_owner"], answers={}, determination="neither")
+        d.determine(
+            world.system_a, world.users["system_owner"], answers={}, determination="neither"
+        )
 
 
 def test_the_web_form_shows_the_justification_error_and_saves_nothing(world, client):

@@ -27,8 +27,9 @@ PAIRS = [(a, b) for a, b in itertools.product(Stage.values, Stage.values) if a !
 def test_a_new_system_starts_in_design(world):
     from ombuds.registry.services import create_system
 
-    system = create_system(world.lead, world.a, {"name": "N", "short_description": "s",
-                                                 "sector": "other"})
+    system = create_system(
+        world.lead, world.a, {"name": "N", "short_description": "s", "sector": "other"}
+    )
     assert system.stage == "design"
 
 
@@ -68,8 +69,10 @@ def test_a_move_needs_a_reason(world):
     assert world.system_a.stage == "design"
 
 
-@pytest.mark.parametrize("role,allowed", [("system_owner", True), ("governance_lead", True),
-                                          ("viewer", False), ("assessor", False)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [("system_owner", True), ("governance_lead", True), ("viewer", False), ("assessor", False)],
+)
 def test_who_may_move(world, role, allowed):
     from django.core.exceptions import PermissionDenied
 
@@ -105,9 +108,12 @@ def test_the_gate_can_block_moves_into_pilot_and_deployed(world):
 
 
 def test_forbidden_move_through_the_api_is_409_naming_the_rule(world, client, token_for):
-    response = client.post(f"/api/v1/systems/{world.system_a.pk}/transitions",
-                           {"to": "deployed", "reason": "hurry"}, content_type="application/json",
-                           headers=token_for(world.lead))
+    response = client.post(
+        f"/api/v1/systems/{world.system_a.pk}/transitions",
+        {"to": "deployed", "reason": "hurry"},
+        content_type="application/json",
+        headers=token_for(world.lead),
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["rule"] == "lifecycle.design_to_deployed"
@@ -116,16 +122,23 @@ def test_forbidden_move_through_the_api_is_409_naming_the_rule(world, client, to
 
 
 def test_unknown_stage_through_the_api_is_409(world, client, token_for):
-    response = client.post(f"/api/v1/systems/{world.system_a.pk}/transitions",
-                           {"to": "production", "reason": "x"}, content_type="application/json",
-                           headers=token_for(world.lead))
+    response = client.post(
+        f"/api/v1/systems/{world.system_a.pk}/transitions",
+        {"to": "production", "reason": "x"},
+        content_type="application/json",
+        headers=token_for(world.lead),
+    )
     assert response.status_code == 409
     assert response.json()["rule"] == "unknown_stage"
 
 
 def test_patching_the_stage_is_refused(world, client, token_for):
-    response = client.patch(f"/api/v1/systems/{world.system_a.pk}", {"stage": "pilot"},
-                            content_type="application/json", headers=token_for(world.lead))
+    response = client.patch(
+        f"/api/v1/systems/{world.system_a.pk}",
+        {"stage": "pilot"},
+        content_type="application/json",
+        headers=token_for(world.lead),
+    )
     assert response.status_code == 409
     world.system_a.refresh_from_db()
     assert world.system_a.stage == "design"

@@ -11,8 +11,12 @@ from ombuds.registry import determination
 
 def grow(world, make_system, n):
     for i in range(n):
-        s = make_system(world.a, f"Grown {len(world.grown) + i:03d}", decision_role="recommendation",
-                        review_due="2020-01-01")
+        s = make_system(
+            world.a,
+            f"Grown {len(world.grown) + i:03d}",
+            decision_role="recommendation",
+            review_due="2020-01-01",
+        )
         determination.determine(s, world.lead, answers={}, determination="rights")
     world.grown.extend(range(n))
 
@@ -24,8 +28,9 @@ def count_queries(fn):
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url", ["/systems/", "/dashboard/", "/api/v1/systems?limit=500",
-                                 "HISTORY"])
+@pytest.mark.parametrize(
+    "url", ["/systems/", "/dashboard/", "/api/v1/systems?limit=500", "HISTORY"]
+)
 def test_queries_do_not_grow_with_rows(world, make_system, client, token_for, url):
     world.grown = []
     headers = token_for(world.lead)

@@ -15,24 +15,35 @@ def owner_client(world, client):
 
 
 def test_register_a_system_through_the_form(world, owner_client):
-    response = owner_client.post("/systems/new/", {
-        "agency": world.a.pk, "name": "Benefit triage", "short_description": "Sorts claims",
-        "sector": "public_benefits", "decision_role": "triage",
-        "legal_basis": "Social Security Act s. 4 | https://laws.example.org/ssa\nRegulation 12",
-        "rights_instruments": "ICCPR Art. 26\nCRPD", "demographic_features": ["age"],
-    })
+    response = owner_client.post(
+        "/systems/new/",
+        {
+            "agency": world.a.pk,
+            "name": "Benefit triage",
+            "short_description": "Sorts claims",
+            "sector": "public_benefits",
+            "decision_role": "triage",
+            "legal_basis": "Social Security Act s. 4 | https://laws.example.org/ssa\nRegulation 12",
+            "rights_instruments": "ICCPR Art. 26\nCRPD",
+            "demographic_features": ["age"],
+        },
+    )
     system = AISystem.objects.get(name="Benefit triage")
     assert response.status_code == 302 and response["Location"] == f"/systems/{system.pk}/"
-    assert system.legal_basis == [{"title": "Social Security Act s. 4",
-                                   "url": "https://laws.example.org/ssa"}, {"title": "Regulation 12"}]
+    assert system.legal_basis == [
+        {"title": "Social Security Act s. 4", "url": "https://laws.example.org/ssa"},
+        {"title": "Regulation 12"},
+    ]
     assert system.rights_instruments == ["ICCPR Art. 26", "CRPD"]
     page = owner_client.get(response["Location"]).content.decode()
     assert "Benefit triage" in page and "Regulation 12" in page
 
 
 def test_form_errors_link_to_the_fields_and_save_nothing(world, owner_client):
-    response = owner_client.post("/systems/new/", {"agency": world.a.pk, "name": "",
-                                                   "short_description": "x", "sector": "space"})
+    response = owner_client.post(
+        "/systems/new/",
+        {"agency": world.a.pk, "name": "", "short_description": "x", "sector": "space"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'href="#id_name"' in html and 'href="#id_sector"' in html
@@ -40,9 +51,17 @@ def test_form_errors_link_to_the_fields_and_save_nothing(world, owner_client):
 
 
 def test_a_bad_legal_basis_link_is_named(world, owner_client):
-    response = owner_client.post("/systems/new/", {
-        "agency": world.a.pk, "name": "N", "short_description": "x", "sector": "other",
-        "decision_role": "other", "legal_basis": "Act | not-a-link"})
+    response = owner_client.post(
+        "/systems/new/",
+        {
+            "agency": world.a.pk,
+            "name": "N",
+            "short_description": "x",
+            "sector": "other",
+            "decision_role": "other",
+            "legal_basis": "Act | not-a-link",
+        },
+    )
     assert 'href="#id_legal_basis"' in response.content.decode()
     assert not AISystem.objects.filter(name="N").exists()
 
@@ -93,8 +112,10 @@ def test_language_from_parameter_cookie_and_header_without_redirect(world, clien
 
 def test_branding_by_the_governance_lead(world, client):
     client.force_login(world.lead)
-    response = client.post(f"/agencies/{world.a.slug}/branding/",
-                           {"name": "Agency A Renamed", "brand_colour": "#ffcc00"})
+    response = client.post(
+        f"/agencies/{world.a.slug}/branding/",
+        {"name": "Agency A Renamed", "brand_colour": "#ffcc00"},
+    )
     assert response.status_code == 302
     html = client.get("/dashboard/").content.decode()
     assert "Agency A Renamed" in html and "--brand: #ffcc00; --brand-text: #000000" in html

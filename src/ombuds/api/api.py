@@ -7,6 +7,7 @@ from ombuds import __version__
 from . import core, problems, registry
 from .auth import AUTH
 
+
 class ObjectBodyParser(Parser):
     """Every request body of this API is a JSON object; anything else is named, not guessed at."""
 
@@ -22,8 +23,8 @@ api = NinjaAPI(
     title="Ombuds API",
     version=f"1 ({__version__})",
     description="The register of AI systems and everything that governs them. Authenticate with "
-                "`Authorization: Bearer <token>` (create one with `ombuds token create USERNAME`). "
-                "Errors are JSON problem details: {type, title, status, detail, errors[{field, message}]}.",
+    "`Authorization: Bearer <token>` (create one with `ombuds token create USERNAME`). "
+    "Errors are JSON problem details: {type, title, status, detail, errors[{field, message}]}.",
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",

@@ -12,8 +12,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not token or len(token) > 200:
             return None
-        found = (ApiToken.objects.select_related("user")
-                 .filter(digest=hash_token(token), revoked_at__isnull=True).first())
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
         if found is None or not found.user.is_active:
             return None
         now = timezone.now()

@@ -13,8 +13,13 @@ router = Router(tags=["agencies"])
 
 
 def _agency_out(agency: Agency, roles) -> dict:
-    return {"slug": agency.slug, "name": agency.name, "country": agency.country,
-            "parent": agency.parent.slug if agency.parent_id else None, "roles": sorted(roles)}
+    return {
+        "slug": agency.slug,
+        "name": agency.name,
+        "country": agency.country,
+        "parent": agency.parent.slug if agency.parent_id else None,
+        "roles": sorted(roles),
+    }
 
 
 class Page(Schema):
@@ -30,18 +35,31 @@ def _agencies(user):
     return qs, roles
 
 
-@router.get("/agencies", response={200: AgencyPage, **errors(400, 401, 422)},
-            openapi_extra={"x-ombuds-access": "login"}, summary="The agencies you belong to")
+@router.get(
+    "/agencies",
+    response={200: AgencyPage, **errors(400, 401, 422)},
+    openapi_extra={"x-ombuds-access": "login"},
+    summary="The agencies you belong to",
+)
 def list_agencies(request, page: Query[Page]):
     qs, roles = _agencies(request.user)
-    items = [_agency_out(a, roles.get(a.pk, ())) for a in qs[page.offset:page.offset + page.limit]]
+    items = [
+        _agency_out(a, roles.get(a.pk, ())) for a in qs[page.offset : page.offset + page.limit]
+    ]
     return {"items": items, "count": qs.count()}
 
 
-@router.get("/me", response={200: MeOut, **errors(401)}, openapi_extra={"x-ombuds-access": "login"},
-            summary="Who the token or session belongs to, with roles per agency")
+@router.get(
+    "/me",
+    response={200: MeOut, **errors(401)},
+    openapi_extra={"x-ombuds-access": "login"},
+    summary="Who the token or session belongs to, with roles per agency",
+)
 def me(request):
     qs, roles = _agencies(request.user)
     qs = qs.filter(pk__in=list(roles))
-    return {"username": request.user.get_username(), "is_superuser": request.user.is_superuser,
-            "agencies": [_agency_out(a, roles.get(a.pk, ())) for a in qs]}
+    return {
+        "username": request.user.get_username(),
+        "is_superuser": request.user.is_superuser,
+        "agencies": [_agency_out(a, roles.get(a.pk, ())) for a in qs],
+    }

@@ -15,8 +15,16 @@ from ombuds.registry.lifecycle import ReasonRequired, TransitionRefused
 
 log = logging.getLogger("ombuds.api")
 
-TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
-          409: "Conflict", 413: "Payload too large", 422: "Invalid input", 500: "Server error"}
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Payload too large",
+    422: "Invalid input",
+    500: "Server error",
+}
 
 
 class FieldError(Schema):
@@ -41,10 +49,16 @@ def errors(*codes: int) -> dict[int, type[Problem]]:
 COMMON = (400, 401, 403, 404, 422)
 
 
-def problem(api, request, status: int, detail: str, errors_=None, rule: str | None = None, headers=None):
-    body = {"type": "about:blank" if rule is None else f"urn:ombuds:problem:{rule}",
-            "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-            "errors": errors_ or []}
+def problem(
+    api, request, status: int, detail: str, errors_=None, rule: str | None = None, headers=None
+):
+    body = {
+        "type": "about:blank" if rule is None else f"urn:ombuds:problem:{rule}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": errors_ or [],
+    }
     if rule is not None:
         body["rule"] = rule
     response = api.create_response(request, body, status=status)
@@ -66,10 +80,17 @@ def _field_from_loc(loc) -> str:
 def install(api) -> None:
     @api.exception_handler(NinjaValidationError)
     def _validation(request, exc):
-        errs = [{"field": _field_from_loc(e.get("loc", ())), "message": e.get("msg", "invalid")}
-                for e in exc.errors]
-        return problem(api, request, 422, "Some fields are invalid: "
-                       + ", ".join(e["field"] for e in errs), errs)
+        errs = [
+            {"field": _field_from_loc(e.get("loc", ())), "message": e.get("msg", "invalid")}
+            for e in exc.errors
+        ]
+        return problem(
+            api,
+            request,
+            422,
+            "Some fields are invalid: " + ", ".join(e["field"] for e in errs),
+            errs,
+        )
 
     @api.exception_handler(DjangoValidationError)
     def _django_validation(request, exc):
@@ -77,8 +98,13 @@ def install(api) -> None:
             errs = [{"field": f, "message": m} for f, ms in exc.message_dict.items() for m in ms]
         else:
             errs = [{"field": "body", "message": m} for m in exc.messages]
-        return problem(api, request, 422, "Some fields are invalid: "
-                       + ", ".join(dict.fromkeys(e["field"] for e in errs)), errs)
+        return problem(
+            api,
+            request,
+            422,
+            "Some fields are invalid: " + ", ".join(dict.fromkeys(e["field"] for e in errs)),
+            errs,
+        )
 
     @api.exception_handler(ReasonRequired)
     def _reason(request, exc):
@@ -91,8 +117,13 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
-        return problem(api, request, 401, "Send a valid token: Authorization: Bearer <token>.",
-                       headers={"WWW-Authenticate": 'Bearer realm="ombuds"'})
+        return problem(
+            api,
+            request,
+            401,
+            "Send a valid token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": 'Bearer realm="ombuds"'},
+        )
 
     @api.exception_handler(PermissionDenied)
     def _forbidden(request, exc):

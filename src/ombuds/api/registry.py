@@ -14,9 +14,22 @@ from ombuds.registry import determination, lifecycle, services
 from ombuds.registry.models import AISystem, CardKind
 
 from .problems import COMMON, errors
-from .schemas import (AttachmentOut, CardIn, CardOut, DeterminationIn, HistoryPage, ImpactName,
-                      SectorOut, Slug, StageName, SystemCreate, SystemOut, SystemPage, SystemPatch,
-                      TransitionIn)
+from .schemas import (
+    AttachmentOut,
+    CardIn,
+    CardOut,
+    DeterminationIn,
+    HistoryPage,
+    ImpactName,
+    SectorOut,
+    Slug,
+    StageName,
+    SystemCreate,
+    SystemOut,
+    SystemPage,
+    SystemPatch,
+    TransitionIn,
+)
 
 router = Router(tags=["systems"])
 MAX_ID = 2**53
@@ -44,8 +57,11 @@ def system_out(system: AISystem) -> dict:
             "is_high_impact": system.is_high_impact,
             "justification": system.impact_justification,
             "answers": system.impact_answers,
-            "determined_by": (system.impact_determined_by.get_username()
-                              if system.impact_determined_by_id else None),
+            "determined_by": (
+                system.impact_determined_by.get_username()
+                if system.impact_determined_by_id
+                else None
+            ),
             "determined_at": system.impact_determined_at,
         },
         "created_at": system.created_at,
@@ -54,13 +70,17 @@ def system_out(system: AISystem) -> dict:
 
 
 def _systems(request):
-    return scope(AISystem.objects.select_related("agency", "impact_determined_by"),
-                 request.user, "system.view")
+    return scope(
+        AISystem.objects.select_related("agency", "impact_determined_by"),
+        request.user,
+        "system.view",
+    )
 
 
 def _system(request, system_id: int, perm: str) -> AISystem:
-    system = get_object_or_404(AISystem.objects.select_related("agency", "impact_determined_by"),
-                               pk=system_id)
+    system = get_object_or_404(
+        AISystem.objects.select_related("agency", "impact_determined_by"), pk=system_id
+    )
     check_object(request.user, perm, system.agency_id)
     return system
 
@@ -73,13 +93,19 @@ class SystemFilters(Schema):
     stage: StageName | None = None
     sector: SectorOut | None = None
     impact: ImpactName | None = None
-    q: str | None = Field(None, max_length=200, description="Words in the name or short description.")
+    q: str | None = Field(
+        None, max_length=200, description="Words in the name or short description."
+    )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-@router.get("/systems", response={200: SystemPage, **errors(*COMMON)}, openapi_extra=access("system.view"),
-            summary="List the systems you can see")
+@router.get(
+    "/systems",
+    response={200: SystemPage, **errors(*COMMON)},
+    openapi_extra=access("system.view"),
+    summary="List the systems you can see",
+)
 def list_systems(request, filters: Query[SystemFilters]):
     qs = _systems(request)
     if filters.agency:
@@ -95,12 +121,16 @@ def list_systems(request, filters: Query[SystemFilters]):
         if words:
             qs = qs.filter(Q(name__icontains=words) | Q(short_description__icontains=words))
     qs = qs.order_by("name", "id")
-    page = list(qs[filters.offset:filters.offset + filters.limit])
+    page = list(qs[filters.offset : filters.offset + filters.limit])
     return {"items": [system_out(s) for s in page], "count": qs.count()}
 
 
-@router.post("/systems", response={201: SystemOut, **errors(*COMMON)},
-             openapi_extra=access("system.create"), summary="Register a system")
+@router.post(
+    "/systems",
+    response={201: SystemOut, **errors(*COMMON)},
+    openapi_extra=access("system.create"),
+    summary="Register a system",
+)
 def create_system(request, payload: SystemCreate):
     values = payload.model_dump(exclude_unset=True)
     slug = values.pop("agency")
@@ -112,19 +142,29 @@ def create_system(request, payload: SystemCreate):
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"agency": f"No agency '{slug}' that you may register systems for."})
-    values = {k: v for k, v in values.items() if v is not None or k in {"eu_annex_iii_area", "review_due"}}
+    values = {
+        k: v for k, v in values.items() if v is not None or k in {"eu_annex_iii_area", "review_due"}
+    }
     system = services.create_system(request.user, agency, values)
     return Status(201, system_out(_system(request, system.pk, "system.view")))
 
 
-@router.get("/systems/{system_id}", response={200: SystemOut, **errors(*COMMON)},
-            openapi_extra=access("system.view"), summary="One system")
+@router.get(
+    "/systems/{system_id}",
+    response={200: SystemOut, **errors(*COMMON)},
+    openapi_extra=access("system.view"),
+    summary="One system",
+)
 def get_system(request, system_id: int = SystemId):
     return system_out(_system(request, system_id, "system.view"))
 
 
-@router.patch("/systems/{system_id}", response={200: SystemOut, **errors(*COMMON, 409)},
-              openapi_extra=access("system.edit"), summary="Change a system's fields")
+@router.patch(
+    "/systems/{system_id}",
+    response={200: SystemOut, **errors(*COMMON, 409)},
+    openapi_extra=access("system.edit"),
+    summary="Change a system's fields",
+)
 def patch_system(request, payload: SystemPatch, system_id: int = SystemId):
     system = _system(request, system_id, "system.edit")
     values = payload.model_dump(exclude_unset=True)
@@ -134,8 +174,16 @@ def patch_system(request, payload: SystemPatch, system_id: int = SystemId):
         from django.core.exceptions import ValidationError
 
         raise ValidationError({k: "This field cannot be empty." for k in nulls})
-    for key in ("detailed_description", "purpose_and_benefits", "outputs", "team",
-                "senior_responsible_owner", "public_contact", "vendor_name", "code_url"):
+    for key in (
+        "detailed_description",
+        "purpose_and_benefits",
+        "outputs",
+        "team",
+        "senior_responsible_owner",
+        "public_contact",
+        "vendor_name",
+        "code_url",
+    ):
         if key in values and values[key] is None:
             values[key] = ""
     for key in ("legal_basis", "rights_instruments", "demographic_features"):
@@ -145,21 +193,33 @@ def patch_system(request, payload: SystemPatch, system_id: int = SystemId):
     return system_out(_system(request, system_id, "system.view"))
 
 
-@router.post("/systems/{system_id}/transitions", response={200: SystemOut, **errors(*COMMON, 409)},
-             openapi_extra=access("system.transition"), summary="Move a system to another stage")
+@router.post(
+    "/systems/{system_id}/transitions",
+    response={200: SystemOut, **errors(*COMMON, 409)},
+    openapi_extra=access("system.transition"),
+    summary="Move a system to another stage",
+)
 def transition(request, payload: TransitionIn, system_id: int = SystemId):
     system = _system(request, system_id, "system.transition")
     lifecycle.transition(system, payload.to, payload.reason, request.user)
     return system_out(_system(request, system_id, "system.view"))
 
 
-@router.post("/systems/{system_id}/determination", response={200: SystemOut, **errors(*COMMON)},
-             openapi_extra=access("system.determine"),
-             summary="Confirm or override the high-impact classification")
+@router.post(
+    "/systems/{system_id}/determination",
+    response={200: SystemOut, **errors(*COMMON)},
+    openapi_extra=access("system.determine"),
+    summary="Confirm or override the high-impact classification",
+)
 def determine(request, payload: DeterminationIn, system_id: int = SystemId):
     system = _system(request, system_id, "system.determine")
-    determination.determine(system, request.user, answers=payload.answers,
-                            determination=payload.determination, justification=payload.justification)
+    determination.determine(
+        system,
+        request.user,
+        answers=payload.answers,
+        determination=payload.determination,
+        justification=payload.justification,
+    )
     return system_out(_system(request, system_id, "system.view"))
 
 
@@ -168,14 +228,26 @@ class HistoryQuery(Schema):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-@router.get("/systems/{system_id}/history", response={200: HistoryPage, **errors(*COMMON)},
-            openapi_extra=access("system.history"), summary="Every recorded change, oldest first")
+@router.get(
+    "/systems/{system_id}/history",
+    response={200: HistoryPage, **errors(*COMMON)},
+    openapi_extra=access("system.history"),
+    summary="Every recorded change, oldest first",
+)
 def history(request, page: Query[HistoryQuery], system_id: int = SystemId):
     system = _system(request, system_id, "system.history")
     events = AuditEvent.objects.filter(object_type="registry.aisystem", object_id=str(system.pk))
-    items = [{"id": e.pk, "time": e.time, "actor": e.actor_label, "action": e.action,
-              "changes": e.changes, "hash": e.hash}
-             for e in events.order_by("id")[page.offset:page.offset + page.limit]]
+    items = [
+        {
+            "id": e.pk,
+            "time": e.time,
+            "actor": e.actor_label,
+            "action": e.action,
+            "changes": e.changes,
+            "hash": e.hash,
+        }
+        for e in events.order_by("id")[page.offset : page.offset + page.limit]
+    ]
     return {"items": items, "count": events.count()}
 
 
@@ -184,34 +256,56 @@ CardKindName = Path(..., pattern="^(model|data|system)$", description="model, da
 
 def card_out(system: AISystem, kind: str) -> dict:
     card = services.card_for(system, kind)
-    return {"system": system.pk, "kind": kind, "fields": card.fields,
-            "attachments": [attachment_out(a) for a in system.attachments.filter(card_kind=kind)]}
+    return {
+        "system": system.pk,
+        "kind": kind,
+        "fields": card.fields,
+        "attachments": [attachment_out(a) for a in system.attachments.filter(card_kind=kind)],
+    }
 
 
 def attachment_out(a) -> dict:
-    return {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-            "sha256": a.sha256, "uploaded_at": a.uploaded_at}
+    return {
+        "id": a.pk,
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": a.uploaded_at,
+    }
 
 
-@router.get("/systems/{system_id}/cards/{kind}", response={200: CardOut, **errors(*COMMON)},
-            openapi_extra=access("system.view"), summary="A model, data or system card")
+@router.get(
+    "/systems/{system_id}/cards/{kind}",
+    response={200: CardOut, **errors(*COMMON)},
+    openapi_extra=access("system.view"),
+    summary="A model, data or system card",
+)
 def get_card(request, system_id: int = SystemId, kind: str = CardKindName):
     system = _system(request, system_id, "system.view")
     return card_out(system, CardKind(kind))
 
 
-@router.put("/systems/{system_id}/cards/{kind}", response={200: CardOut, **errors(*COMMON)},
-            openapi_extra=access("card.edit"), summary="Fill in a card (fields given are replaced)")
+@router.put(
+    "/systems/{system_id}/cards/{kind}",
+    response={200: CardOut, **errors(*COMMON)},
+    openapi_extra=access("card.edit"),
+    summary="Fill in a card (fields given are replaced)",
+)
 def put_card(request, payload: CardIn, system_id: int = SystemId, kind: str = CardKindName):
     system = _system(request, system_id, "card.edit")
     services.save_card(request.user, system, kind, payload.fields)
     return card_out(system, kind)
 
 
-@router.post("/systems/{system_id}/cards/{kind}/attachments",
-             response={201: AttachmentOut, **errors(*COMMON, 413)},
-             openapi_extra=access("card.edit"), summary="Attach a file to a card")
-def add_attachment(request, system_id: int = SystemId, kind: str = CardKindName,
-                   file: UploadedFile = File(...)):
+@router.post(
+    "/systems/{system_id}/cards/{kind}/attachments",
+    response={201: AttachmentOut, **errors(*COMMON, 413)},
+    openapi_extra=access("card.edit"),
+    summary="Attach a file to a card",
+)
+def add_attachment(
+    request, system_id: int = SystemId, kind: str = CardKindName, file: UploadedFile = File(...)
+):
     system = _system(request, system_id, "card.edit")
     return Status(201, attachment_out(services.add_attachment(request.user, system, kind, file)))

@@ -6,14 +6,35 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-Sector = SectorOut = Literal["healthcare", "law_enforcement", "justice", "public_benefits", "migration",
-                 "education", "employment", "critical_infrastructure", "other"]
+Sector = SectorOut = Literal[
+    "healthcare",
+    "law_enforcement",
+    "justice",
+    "public_benefits",
+    "migration",
+    "education",
+    "employment",
+    "critical_infrastructure",
+    "other",
+]
 DecisionRole = Literal["automated", "recommendation", "triage", "other"]
-StageName = Literal["design", "development", "procurement", "pilot", "deployed", "suspended",
-                    "decommissioned"]
+StageName = Literal[
+    "design", "development", "procurement", "pilot", "deployed", "suspended", "decommissioned"
+]
 ImpactName = Literal["rights", "safety", "both", "neither"]
-Demographic = Literal["race", "ethnicity", "disability", "sex_gender", "sexual_orientation",
-                      "gender_identity", "age", "religion", "nationality", "income", "location"]
+Demographic = Literal[
+    "race",
+    "ethnicity",
+    "disability",
+    "sex_gender",
+    "sexual_orientation",
+    "gender_identity",
+    "age",
+    "religion",
+    "nationality",
+    "income",
+    "location",
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)]
 
 

@@ -83,12 +83,16 @@ def record(
         id=(head.last_event_id or 0) + 1,
         time=timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else "system"),
+        actor_label=(
+            actor.get_username() if actor is not None and actor.is_authenticated else "system"
+        ),
         agency=agency,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(object_repr if object_repr is not None else str(obj) if obj is not None else "")[:200],
+        object_repr=(
+            object_repr if object_repr is not None else str(obj) if obj is not None else ""
+        )[:200],
         changes=_jsonable(changes or {}),
         prev_hash=head.last_hash or GENESIS,
     )
@@ -138,7 +142,10 @@ def verify() -> VerifyResult:
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if expected_id is not None and event.pk != expected_id:
             return VerifyResult(
-                False, checked, expected_id, f"event {expected_id} is missing (next found: {event.pk})"
+                False,
+                checked,
+                expected_id,
+                f"event {expected_id} is missing (next found: {event.pk})",
             )
         if event.prev_hash != expected_prev:
             reason = (
@@ -148,7 +155,9 @@ def verify() -> VerifyResult:
             )
             return VerifyResult(False, checked, event.pk, reason)
         if compute_hash(event) != event.hash:
-            return VerifyResult(False, checked, event.pk, "its content does not match its hash (altered)")
+            return VerifyResult(
+                False, checked, event.pk, "its content does not match its hash (altered)"
+            )
         expected_prev = event.hash
         expected_id = event.pk + 1
         last_id = event.pk
@@ -159,7 +168,9 @@ def verify() -> VerifyResult:
     if (head_id or None) != last_id or (head_hash or GENESIS) != expected_prev:
         missing = (last_id or 0) + 1
         return VerifyResult(
-            False, checked, head_id or missing,
+            False,
+            checked,
+            head_id or missing,
             f"the newest event recorded by the chain head ({head_id}) is missing or differs",
         )
     return VerifyResult(True, checked)

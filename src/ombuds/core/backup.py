@@ -40,11 +40,16 @@ class RestoreError(Exception):
 def backup_models() -> list[type[models.Model]]:
     """Ombuds' own apps (those whose AppConfig sets ombuds_backup) plus users and groups."""
     chosen = []
-    labels = ["auth"] + [c.label for c in apps.get_app_configs() if getattr(c, "ombuds_backup", False)]
+    labels = ["auth"] + [
+        c.label for c in apps.get_app_configs() if getattr(c, "ombuds_backup", False)
+    ]
     for label in labels:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            related = {f.related_model._meta.label_lower for f in model._meta.concrete_fields
-                       if f.is_relation and f.related_model is not None}
+            related = {
+                f.related_model._meta.label_lower
+                for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model is not None
+            }
             if model._meta.label_lower in SKIP_RELATED or related & SKIP_RELATED:
                 continue
             chosen.append(model)
@@ -86,8 +91,10 @@ def _encode(value):
 
 def _rows(model) -> list[dict]:
     fields = [f.attname for f in model._meta.concrete_fields]
-    return [{k: _encode(v) for k, v in row.items()}
-            for row in model.objects.order_by("pk").values(*fields).iterator(chunk_size=2000)]
+    return [
+        {k: _encode(v) for k, v in row.items()}
+        for row in model.objects.order_by("pk").values(*fields).iterator(chunk_size=2000)
+    ]
 
 
 def _applied_migrations() -> dict[str, list[str]]:
@@ -105,10 +112,14 @@ def write(path: str) -> dict[str, int]:
     media_root = Path(settings.MEDIA_ROOT)
     files = sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
     manifest = {
-        "format": FORMAT, "version": VERSION, "ombuds_version": __version__,
-        "created_at": timezone.now().isoformat(), "database": connection.vendor,
+        "format": FORMAT,
+        "version": VERSION,
+        "ombuds_version": __version__,
+        "created_at": timezone.now().isoformat(),
+        "database": connection.vendor,
         "migrations": _applied_migrations(),
-        "counts": {k: len(v) for k, v in data.items()}, "files": len(files),
+        "counts": {k: len(v) for k, v in data.items()},
+        "files": len(files),
     }
     tmp = Path(path + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -142,8 +153,14 @@ def _decode(model, row: dict) -> models.Model:
         if f.attname not in row:
             continue
         value = row[f.attname]
-        if value is not None and isinstance(f, models.DateTimeField | models.DateField |
-                                            models.TimeField | models.DecimalField | models.UUIDField):
+        if value is not None and isinstance(
+            f,
+            models.DateTimeField
+            | models.DateField
+            | models.TimeField
+            | models.DecimalField
+            | models.UUIDField,
+        ):
             value = f.to_python(value)
         kwargs[f.attname] = value
     return model(**kwargs)
@@ -159,23 +176,35 @@ def restore(path: str):
             manifest = json.loads(zf.read("manifest.json"))
             data = json.loads(zf.read("data.json"))
         except (KeyError, ValueError) as exc:
-            raise RestoreError(f"{path} is not an Ombuds backup (manifest or data missing)") from exc
+            raise RestoreError(
+                f"{path} is not an Ombuds backup (manifest or data missing)"
+            ) from exc
         if manifest.get("format") != FORMAT:
             raise RestoreError(f"{path} is not an Ombuds backup")
         if manifest.get("version") != VERSION:
-            raise RestoreError(f"backup format version {manifest.get('version')} is not supported "
-                               f"(this Ombuds reads version {VERSION})")
+            raise RestoreError(
+                f"backup format version {manifest.get('version')} is not supported "
+                f"(this Ombuds reads version {VERSION})"
+            )
         here = _applied_migrations()
-        missing = [f"{app}.{name}" for app, names in manifest.get("migrations", {}).items()
-                   for name in names if name not in here.get(app, [])]
+        missing = [
+            f"{app}.{name}"
+            for app, names in manifest.get("migrations", {}).items()
+            for name in names
+            if name not in here.get(app, [])
+        ]
         if missing:
-            raise RestoreError("the database is older than the backup: run `ombuds migrate` "
-                               f"(missing {', '.join(missing[:5])})")
+            raise RestoreError(
+                "the database is older than the backup: run `ombuds migrate` "
+                f"(missing {', '.join(missing[:5])})"
+            )
         model_list = backup_models()
         by_label = {m._meta.label_lower: m for m in model_list}
         unknown = sorted(set(data) - set(by_label))
         if unknown:
-            raise RestoreError(f"the backup holds tables this Ombuds does not know: {', '.join(unknown)}")
+            raise RestoreError(
+                f"the backup holds tables this Ombuds does not know: {', '.join(unknown)}"
+            )
         from .models import AuditChainHead
 
         for model in model_list:
@@ -183,8 +212,10 @@ def restore(path: str):
             if model is AuditChainHead:
                 qs = qs.exclude(last_event_id__isnull=True)
             if qs.exists():
-                raise RestoreError(f"the database is not empty ({model._meta.label_lower} has rows): "
-                                   "restore into a new database")
+                raise RestoreError(
+                    f"the database is not empty ({model._meta.label_lower} has rows): "
+                    "restore into a new database"
+                )
         counts = {}
         with transaction.atomic(), _keep_timestamps(model_list):
             AuditChainHead.objects.all().delete()
@@ -200,7 +231,7 @@ def restore(path: str):
         media_root = Path(settings.MEDIA_ROOT)
         for name in zf.namelist():
             if name.startswith("media/") and not name.endswith("/"):
-                target = (media_root / name[len("media/"):]).resolve()
+                target = (media_root / name[len("media/") :]).resolve()
                 if media_root.resolve() not in target.parents:
                     continue  # never write outside the media directory
                 target.parent.mkdir(parents=True, exist_ok=True)

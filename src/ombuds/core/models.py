@@ -17,9 +17,15 @@ country_validator = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO countr
 class Agency(models.Model):
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    country = models.CharField(_("country"), max_length=2, blank=True, validators=[country_validator])
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[country_validator]
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent agency"),
     )
     brand_colour = models.CharField(
@@ -36,14 +42,18 @@ class Agency(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=32, choices=ROLE_CHOICES)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "agency", "role"], name="unique_membership_role")
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="unique_membership_role"
+            )
         ]
 
     def __str__(self) -> str:
@@ -58,12 +68,17 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     PREFIX = "omb_"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, blank=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"
 
     @classmethod
     def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
@@ -83,7 +98,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150, blank=True)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -105,3 +122,6 @@ class AuditChainHead(models.Model):
 
     last_event_id = models.BigIntegerField(null=True)
     last_hash = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"chain head at event {self.last_event_id}"

@@ -38,7 +38,9 @@ class BrandingForm(forms.ModelForm):
         model = Agency
         fields = ["name", "brand_colour"]
         widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
-        help_texts = {"brand_colour": gettext_lazy("Text on it is chosen black or white for contrast.")}
+        help_texts = {
+            "brand_colour": gettext_lazy("Text on it is chosen black or white for contrast.")
+        }
 
 
 @access("agency.brand")
@@ -50,8 +52,13 @@ def branding(request, slug):
         with transaction.atomic():
             before = audit.snapshot(Agency.objects.get(pk=agency.pk), ["name", "brand_colour"])
             form.save()
-            audit.record(actor=request.user, action="agency.brand", obj=agency, agency=agency,
-                         changes=audit.diff(before, audit.snapshot(agency, ["name", "brand_colour"])))
+            audit.record(
+                actor=request.user,
+                action="agency.brand",
+                obj=agency,
+                agency=agency,
+                changes=audit.diff(before, audit.snapshot(agency, ["name", "brand_colour"])),
+            )
         messages.success(request, _("Saved."))
         return redirect("branding", slug=agency.slug)
     return render(request, "core/branding.html", {"form": form, "agency": agency})

@@ -18,24 +18,39 @@ from django.utils.translation import gettext_lazy as _
 
 from ombuds.core import audit
 from ombuds.core.permissions import check_object
+from ombuds.core.validation import check_text
 
 from .models import AISystem, DecisionRole, Impact, Sector
 
 QUESTIONS: list[tuple[str, str]] = [
-    ("decides_access", _("Does its output help decide people's access to benefits, services, "
-                         "liberty, employment, education, housing or legal status?")),
+    (
+        "decides_access",
+        _(
+            "Does its output help decide people's access to benefits, services, "
+            "liberty, employment, education, housing or legal status?"
+        ),
+    ),
     ("profiles_people", _("Does it profile, score or rank individual people?")),
     ("biometric", _("Does it identify or categorise people from biometric data?")),
     ("physical_harm", _("Could a failure cause physical harm or endanger life or health?")),
-    ("critical_service", _("Does it control or protect critical infrastructure or essential "
-                           "services (energy, water, transport, emergency response)?")),
+    (
+        "critical_service",
+        _(
+            "Does it control or protect critical infrastructure or essential "
+            "services (energy, water, transport, emergency response)?"
+        ),
+    ),
     ("vulnerable_groups", _("Does it affect children or other groups in a vulnerable situation?")),
 ]
 QUESTION_IDS = [q for q, _text in QUESTIONS]
 
 RIGHTS_SECTORS = {
-    Sector.LAW_ENFORCEMENT, Sector.JUSTICE, Sector.PUBLIC_BENEFITS, Sector.MIGRATION,
-    Sector.EDUCATION, Sector.EMPLOYMENT,
+    Sector.LAW_ENFORCEMENT,
+    Sector.JUSTICE,
+    Sector.PUBLIC_BENEFITS,
+    Sector.MIGRATION,
+    Sector.EDUCATION,
+    Sector.EMPLOYMENT,
 }
 SAFETY_SECTORS = {Sector.HEALTHCARE, Sector.CRITICAL_INFRASTRUCTURE}
 DECIDING_ROLES = {DecisionRole.AUTOMATED, DecisionRole.RECOMMENDATION, DecisionRole.TRIAGE}
@@ -51,8 +66,9 @@ class Proposal:
         return self.impact != Impact.NEITHER
 
 
-def propose(sector: str, decision_role: str, eu_annex_iii_area: int | None,
-            answers: dict[str, bool]) -> Proposal:
+def propose(
+    sector: str, decision_role: str, eu_annex_iii_area: int | None, answers: dict[str, bool]
+) -> Proposal:
     rights: list[str] = []
     safety: list[str] = []
     deciding = decision_role in DECIDING_ROLES
@@ -86,7 +102,9 @@ def propose(sector: str, decision_role: str, eu_annex_iii_area: int | None,
 
 
 def proposal_for(system: AISystem) -> Proposal:
-    return propose(system.sector, system.decision_role, system.eu_annex_iii_area, system.impact_answers)
+    return propose(
+        system.sector, system.decision_role, system.eu_annex_iii_area, system.impact_answers
+    )
 
 
 def clean_answers(answers: dict) -> dict[str, bool]:
@@ -99,38 +117,55 @@ def clean_answers(answers: dict) -> dict[str, bool]:
     return {q: bool(answers.get(q, False)) for q in QUESTION_IDS}
 
 
-def determine(system: AISystem, actor, *, answers: dict, determination: str,
-              justification: str = "") -> Proposal:
+def determine(
+    system: AISystem, actor, *, answers: dict, determination: str, justification: str = ""
+) -> Proposal:
     """Record a person's determination; returns the rules' proposal it was made against."""
     check_object(actor, "system.determine", system.agency_id)
     clean = clean_answers(answers)
     if determination not in Impact.values:
-        raise ValidationError(
-            {"determination": f"Choose one of: {', '.join(Impact.values)}."}
-        )
+        raise ValidationError({"determination": f"Choose one of: {', '.join(Impact.values)}."})
     justification = (justification or "").strip()
+    check_text({"justification": justification})
     proposal = propose(system.sector, system.decision_role, system.eu_annex_iii_area, clean)
     if determination != proposal.impact and not justification:
         if proposal.presumed_high_impact and determination == Impact.NEITHER:
-            msg = _("This system is presumed high-impact (%(why)s). Determining that it is not "
-                    "needs a written justification.")
+            msg = _(
+                "This system is presumed high-impact (%(why)s). Determining that it is not "
+                "needs a written justification."
+            )
         else:
-            msg = _("The rules propose %(proposed)s (%(why)s). Overriding the proposal needs a "
-                    "written justification.")
-        raise ValidationError({"justification": msg % {
-            "why": "; ".join(proposal.reasons), "proposed": proposal.impact}})
+            msg = _(
+                "The rules propose %(proposed)s (%(why)s). Overriding the proposal needs a "
+                "written justification."
+            )
+        raise ValidationError(
+            {
+                "justification": msg
+                % {"why": "; ".join(proposal.reasons), "proposed": proposal.impact}
+            }
+        )
     with transaction.atomic():
-        before = audit.snapshot(system, ["impact_answers", "impact_determination", "impact_justification"])
+        before = audit.snapshot(
+            system, ["impact_answers", "impact_determination", "impact_justification"]
+        )
         system.impact_answers = clean
         system.impact_determination = determination
         system.impact_justification = justification
         system.impact_determined_by = actor
         system.impact_determined_at = timezone.now()
         system.save()
-        after = audit.snapshot(system, ["impact_answers", "impact_determination", "impact_justification"])
+        after = audit.snapshot(
+            system, ["impact_answers", "impact_determination", "impact_justification"]
+        )
         changes = audit.diff(before, after)
         changes["proposed"] = proposal.impact
         changes["overridden"] = determination != proposal.impact
-        audit.record(actor=actor, action="system.determine", obj=system, agency=system.agency,
-                     changes=changes)
+        audit.record(
+            actor=actor,
+            action="system.determine",
+            obj=system,
+            agency=system.agency,
+            changes=changes,
+        )
     return proposal

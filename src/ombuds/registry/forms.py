@@ -39,7 +39,9 @@ class LegalBasisField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, list):
-            return "\n".join(f"{i['title']} | {i['url']}" if i.get("url") else i["title"] for i in value)
+            return "\n".join(
+                f"{i['title']} | {i['url']}" if i.get("url") else i["title"] for i in value
+            )
         return value
 
     def to_python(self, value):
@@ -58,16 +60,20 @@ class LegalBasisField(forms.CharField):
 class SystemForm(forms.ModelForm):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_("Agency"))
     legal_basis = LegalBasisField(
-        required=False, label=_("Legal basis"),
+        required=False,
+        label=_("Legal basis"),
         help_text=_("One per line: title | link (the link is optional)."),
     )
     rights_instruments = LinesField(
-        required=False, label=_("Human-rights instruments and laws it must respect"),
+        required=False,
+        label=_("Human-rights instruments and laws it must respect"),
         help_text=_("One per line, e.g. European Convention on Human Rights, Art. 8."),
     )
     code_url = forms.URLField(required=False, assume_scheme="https", label=_("Link to code"))
     demographic_features = forms.MultipleChoiceField(
-        required=False, choices=DEMOGRAPHIC_FEATURES, widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=DEMOGRAPHIC_FEATURES,
+        widget=forms.CheckboxSelectMultiple,
         label=_("Demographic features used"),
     )
 
@@ -109,10 +115,13 @@ class TransitionForm(forms.Form):
 
 
 class DeterminationForm(forms.Form):
-    determination = forms.ChoiceField(label=_("Determination"), choices=Impact.choices,
-                                      widget=forms.RadioSelect)
+    determination = forms.ChoiceField(
+        label=_("Determination"), choices=Impact.choices, widget=forms.RadioSelect
+    )
     justification = forms.CharField(
-        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when your determination differs from the rules' proposal."),
     )
 
@@ -138,5 +147,6 @@ class CardForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attach a file"),
-                           help_text=_("PDF, image, office document or text; size limited."))
+    file = forms.FileField(
+        label=_("Attach a file"), help_text=_("PDF, image, office document or text; size limited.")
+    )

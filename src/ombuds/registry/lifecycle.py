@@ -62,7 +62,9 @@ def check_move(system: AISystem, to: str) -> None:
         found = controls.blockers(system, to)
         if found:
             missing = "; ".join(f"{cid}: {what}" for cid, what in found)
-            raise TransitionRefused("gate", f"The deployment gate blocks the move to {to}: {missing}", found)
+            raise TransitionRefused(
+                "gate", f"The deployment gate blocks the move to {to}: {missing}", found
+            )
 
 
 def transition(system: AISystem, to: str, reason: str, actor) -> StageChange:

@@ -80,20 +80,32 @@ class AISystem(models.Model):
     outputs = models.TextField(_("outputs"), blank=True)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     decision_role = models.CharField(
-        _("role in decisions"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.OTHER
+        _("role in decisions"),
+        max_length=20,
+        choices=DecisionRole.choices,
+        default=DecisionRole.OTHER,
     )
     eu_annex_iii_area = models.PositiveSmallIntegerField(
-        _("EU AI Act Annex III area"), null=True, blank=True, choices=AnnexIIIArea.choices,
+        _("EU AI Act Annex III area"),
+        null=True,
+        blank=True,
+        choices=AnnexIIIArea.choices,
         validators=[MinValueValidator(1), MaxValueValidator(8)],
     )
     legal_basis = models.JSONField(_("legal basis"), default=list, blank=True)
-    rights_instruments = models.JSONField(_("human-rights instruments and laws"), default=list, blank=True)
+    rights_instruments = models.JSONField(
+        _("human-rights instruments and laws"), default=list, blank=True
+    )
     team = models.CharField(_("owning team"), max_length=200, blank=True)
-    senior_responsible_owner = models.CharField(_("senior responsible owner"), max_length=200, blank=True)
+    senior_responsible_owner = models.CharField(
+        _("senior responsible owner"), max_length=200, blank=True
+    )
     public_contact = models.CharField(_("public contact"), max_length=254, blank=True)
     vendor_name = models.CharField(_("vendor (if bought)"), max_length=200, blank=True)
     uses_personal_data = models.BooleanField(_("uses personal data"), default=False)
-    demographic_features = models.JSONField(_("demographic features used"), default=list, blank=True)
+    demographic_features = models.JSONField(
+        _("demographic features used"), default=list, blank=True
+    )
     code_url = models.URLField(_("link to code"), blank=True)
     review_due = models.DateField(_("review due"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.DESIGN)
@@ -140,11 +152,16 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=20, choices=Stage.choices)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     reason = models.TextField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.system_id}: {self.from_stage} → {self.to_stage}"
 
 
 class CardKind(models.TextChoices):

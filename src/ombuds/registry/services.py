@@ -19,10 +19,24 @@ from .models import CARD_FIELDS, DEMOGRAPHIC_FEATURES, AISystem, Attachment, Car
 from .uploads import check_upload
 
 EDITABLE_FIELDS = [
-    "name", "short_description", "detailed_description", "purpose_and_benefits", "outputs",
-    "sector", "decision_role", "eu_annex_iii_area", "legal_basis", "rights_instruments", "team",
-    "senior_responsible_owner", "public_contact", "vendor_name", "uses_personal_data",
-    "demographic_features", "code_url", "review_due",
+    "name",
+    "short_description",
+    "detailed_description",
+    "purpose_and_benefits",
+    "outputs",
+    "sector",
+    "decision_role",
+    "eu_annex_iii_area",
+    "legal_basis",
+    "rights_instruments",
+    "team",
+    "senior_responsible_owner",
+    "public_contact",
+    "vendor_name",
+    "uses_personal_data",
+    "demographic_features",
+    "code_url",
+    "review_due",
 ]
 DEMOGRAPHIC_CODES = [code for code, _label in DEMOGRAPHIC_FEATURES]
 
@@ -42,7 +56,9 @@ def _clean_lists(values: dict[str, Any]) -> None:
                     break
                 extra = set(item) - {"title", "url"}
                 if extra:
-                    errors["legal_basis"] = f"Entry {i + 1} has unknown keys: {', '.join(sorted(extra))}."
+                    errors["legal_basis"] = (
+                        f"Entry {i + 1} has unknown keys: {', '.join(sorted(extra))}."
+                    )
                     break
                 if item.get("url"):
                     try:
@@ -79,7 +95,9 @@ def create_system(actor, agency: Agency, values: dict[str, Any]) -> AISystem:
         raise ValidationError({"agency": "You may not register systems for this agency."})
     stage = values.pop("stage", None)
     if stage not in (None, "", Stage.DESIGN):
-        raise ValidationError({"stage": "A new system starts in design; move it with a transition."})
+        raise ValidationError(
+            {"stage": "A new system starts in design; move it with a transition."}
+        )
     unknown = set(values) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({f: "This field cannot be set." for f in sorted(unknown)})
@@ -88,8 +106,13 @@ def create_system(actor, agency: Agency, values: dict[str, Any]) -> AISystem:
     _validate(system, EDITABLE_FIELDS + ["agency", "stage"])
     with transaction.atomic():
         system.save()
-        audit.record(actor=actor, action="system.create", obj=system, agency=agency,
-                     changes=audit.diff({}, audit.snapshot(system, ["agency", "stage", *sorted(values)])))
+        audit.record(
+            actor=actor,
+            action="system.create",
+            obj=system,
+            agency=agency,
+            changes=audit.diff({}, audit.snapshot(system, ["agency", "stage", *sorted(values)])),
+        )
     return system
 
 
@@ -116,8 +139,13 @@ def update_system(actor, system: AISystem, values: dict[str, Any]) -> AISystem:
         changes = audit.diff(before, audit.snapshot(system, list(values)))
         if changes:
             system.save()
-            audit.record(actor=actor, action="system.update", obj=system, agency=system.agency,
-                         changes=changes)
+            audit.record(
+                actor=actor,
+                action="system.update",
+                obj=system,
+                agency=system.agency,
+                changes=changes,
+            )
     return system
 
 
@@ -145,8 +173,13 @@ def save_card(actor, system: AISystem, kind: str, values: dict[str, str]) -> Car
         changes = audit.diff(before, card.fields)
         card.save()
         if changes:
-            audit.record(actor=actor, action=f"card.{kind}.update", obj=system, agency=system.agency,
-                         changes=changes)
+            audit.record(
+                actor=actor,
+                action=f"card.{kind}.update",
+                obj=system,
+                agency=system.agency,
+                changes=changes,
+            )
     return card
 
 
@@ -160,13 +193,35 @@ def add_attachment(actor, system: AISystem, kind: str, upload) -> Attachment:
         digest.update(chunk)
     upload.seek(0)
     name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
-    with transaction.atomic():
-        attachment = Attachment(system=system, card_kind=kind, original_name=name,
-                                content_type=content_type, size=upload.size,
-                                sha256=digest.hexdigest(), uploaded_by=actor)
-        attachment.file.save(name, upload, save=False)
-        attachment.save()
-        audit.record(actor=actor, action=f"card.{kind}.attach", obj=system, agency=system.agency,
-                     changes={"attachment": {"name": name, "sha256": attachment.sha256,
-                                             "size": attachment.size, "type": content_type}})
+    check_text({"file": name})
+    attachment = Attachment(
+        system=system,
+        card_kind=kind,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            attachment.save()
+            audit.record(
+                actor=actor,
+                action=f"card.{kind}.attach",
+                obj=system,
+                agency=system.agency,
+                changes={
+                    "attachment": {
+                        "name": name,
+                        "sha256": attachment.sha256,
+                        "size": attachment.size,
+                        "type": content_type,
+                    }
+                },
+            )
+    except BaseException:
+        attachment.file.delete(save=False)  # no file without its record
+        raise
     return attachment

@@ -17,9 +17,17 @@ BINARY_TYPES = {
     "application/vnd.oasis.opendocument.text": "OpenDocument text",
     "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet",
 }
-TEXT_SUFFIXES = {".txt": "text/plain", ".md": "text/markdown", ".csv": "text/csv",
-                 ".json": "application/json", ".yaml": "application/yaml", ".yml": "application/yaml"}
-ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, Word, Excel, OpenDocument, or UTF-8 text (txt, md, csv, json, yaml)"
+TEXT_SUFFIXES = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+}
+ALLOWED_DESCRIPTION = (
+    "PDF, PNG, JPEG, Word, Excel, OpenDocument, or UTF-8 text (txt, md, csv, json, yaml)"
+)
 
 
 def _read_all(upload) -> bytes:
@@ -33,8 +41,12 @@ def check_upload(upload, field: str = "file") -> str:
     """Return the content type the content shows; refuse what is too big or not allowed."""
     limit = settings.OMBUDS_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size > limit:
-        raise ValidationError({field: _("The file is %(size).1f MB; the limit is %(limit)d MB.") % {
-            "size": (upload.size or 0) / 1e6, "limit": limit // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                field: _("The file is %(size).1f MB; the limit is %(limit)d MB.")
+                % {"size": (upload.size or 0) / 1e6, "limit": limit // (1024 * 1024)}
+            }
+        )
     if upload.size == 0:
         raise ValidationError({field: _("The file is empty.")})
     head = upload.read(8192)
@@ -43,17 +55,27 @@ def check_upload(upload, field: str = "file") -> str:
     if kind is not None:
         if kind.mime in BINARY_TYPES:
             return kind.mime
-        raise ValidationError({field: _("Files of type %(type)s are not accepted. Accepted: %(allowed)s.")
-                               % {"type": kind.mime, "allowed": ALLOWED_DESCRIPTION}})
+        raise ValidationError(
+            {
+                field: _("Files of type %(type)s are not accepted. Accepted: %(allowed)s.")
+                % {"type": kind.mime, "allowed": ALLOWED_DESCRIPTION}
+            }
+        )
     # No binary signature: accept only clean UTF-8 text with a text suffix.
     name = (upload.name or "").lower()
-    suffix = name[name.rfind("."):] if "." in name else ""
+    suffix = name[name.rfind(".") :] if "." in name else ""
     data = _read_all(upload)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
     if text is None or "\x00" in text:
-        raise ValidationError({field: _("The file's content is not a recognised document type. "
-                                        "Accepted: %(allowed)s.") % {"allowed": ALLOWED_DESCRIPTION}})
+        raise ValidationError(
+            {
+                field: _(
+                    "The file's content is not a recognised document type. Accepted: %(allowed)s."
+                )
+                % {"allowed": ALLOWED_DESCRIPTION}
+            }
+        )
     return TEXT_SUFFIXES.get(suffix, "text/plain")

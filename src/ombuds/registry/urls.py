@@ -15,7 +15,10 @@ urlpatterns = [
     path("systems/<int:pk>/transition/", views.system_transition, name="system_transition"),
     path("systems/<int:pk>/classify/", views.system_classify, name="system_classify"),
     path("systems/<int:pk>/cards/<str:kind>/", views.card_edit, name="card_edit"),
-    path("systems/<int:pk>/attachments/<int:att>/", views.attachment_download,
-         name="attachment_download"),
+    path(
+        "systems/<int:pk>/attachments/<int:att>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("systems/<int:pk>/history/", views.system_history, name="system_history"),
 ]

@@ -13,8 +13,14 @@ from ombuds.core.models import Agency, AuditEvent
 from ombuds.core.permissions import access, agencies_with, check_any, check_object, has_perm, scope
 
 from . import determination, lifecycle, services
-from .forms import (AttachmentForm, CardForm, DeterminationForm, SystemForm, TransitionForm,
-                    apply_errors)
+from .forms import (
+    AttachmentForm,
+    CardForm,
+    DeterminationForm,
+    SystemForm,
+    TransitionForm,
+    apply_errors,
+)
 from .models import CARD_FIELDS, AISystem, Attachment, CardKind, Impact, Sector, Stage
 
 RISK_COLUMNS = [*Impact.choices, ("", _("Not yet determined"))]
@@ -33,26 +39,49 @@ def visible_systems(user):
 @access("login")
 def dashboard(request):
     systems = visible_systems(request.user)
-    counts = {(r["stage"], r["impact_determination"]): r["n"] for r in
-              systems.values("stage", "impact_determination").annotate(n=Count("id")).order_by()}
+    counts = {
+        (r["stage"], r["impact_determination"]): r["n"]
+        for r in systems.values("stage", "impact_determination").annotate(n=Count("id")).order_by()
+    }
     rows = []
     for stage, label in Stage.choices:
         cells = [counts.get((stage, risk), 0) for risk, _l in RISK_COLUMNS]
         rows.append({"stage": stage, "label": label, "cells": cells, "total": sum(cells)})
     totals = [sum(r["cells"][i] for r in rows) for i in range(len(RISK_COLUMNS))]
-    overdue = systems.filter(review_due__lt=timezone.localdate()).exclude(
-        stage=Stage.DECOMMISSIONED).order_by("review_due")[:50]
-    undetermined = systems.filter(impact_determination="").exclude(
-        stage=Stage.DECOMMISSIONED).order_by("name")[:50]
-    return render(request, "registry/dashboard.html", {
-        "rows": rows, "risk_columns": RISK_COLUMNS, "totals": totals, "grand_total": sum(totals),
-        "overdue": overdue, "undetermined": undetermined,
-        "can_create": agencies_with(request.user, "system.create") != [],
-    })
+    overdue = (
+        systems.filter(review_due__lt=timezone.localdate())
+        .exclude(stage=Stage.DECOMMISSIONED)
+        .order_by("review_due")[:50]
+    )
+    undetermined = (
+        systems.filter(impact_determination="")
+        .exclude(stage=Stage.DECOMMISSIONED)
+        .order_by("name")[:50]
+    )
+    return render(
+        request,
+        "registry/dashboard.html",
+        {
+            "rows": rows,
+            "risk_columns": RISK_COLUMNS,
+            "totals": totals,
+            "grand_total": sum(totals),
+            "overdue": overdue,
+            "undetermined": undetermined,
+            "can_create": agencies_with(request.user, "system.create") != [],
+        },
+    )
 
 
-SORTS = {"name": "name", "-name": "-name", "stage": "stage", "-stage": "-stage",
-         "review_due": "review_due", "-review_due": "-review_due", "updated": "-updated_at"}
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "stage": "stage",
+    "-stage": "-stage",
+    "review_due": "review_due",
+    "-review_due": "-review_due",
+    "updated": "-updated_at",
+}
 
 
 @access("login")
@@ -61,8 +90,11 @@ def system_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         systems = systems.filter(Q(name__icontains=q) | Q(short_description__icontains=q))
-    filters = {"stage": Stage.values, "sector": Sector.values,
-               "impact_determination": Impact.values + [""]}
+    filters = {
+        "stage": Stage.values,
+        "sector": Sector.values,
+        "impact_determination": Impact.values + [""],
+    }
     chosen = {}
     for name, allowed in filters.items():
         value = request.GET.get(name)
@@ -73,17 +105,30 @@ def system_list(request):
     if agency:
         systems = systems.filter(agency__slug=agency)
     if request.GET.get("overdue") == "1":
-        systems = systems.filter(review_due__lt=timezone.localdate()).exclude(stage=Stage.DECOMMISSIONED)
+        systems = systems.filter(review_due__lt=timezone.localdate()).exclude(
+            stage=Stage.DECOMMISSIONED
+        )
     sort = request.GET.get("sort", "name")
     systems = systems.order_by(SORTS.get(sort, "name"), "id")
     page = Paginator(systems, 50).get_page(request.GET.get("page"))
     agencies = scope(Agency.objects.all(), request.user, "agency.view", field="id")
-    return render(request, "registry/system_list.html", {
-        "page": page, "q": q, "chosen": chosen, "agency": agency, "sort": sort,
-        "stages": Stage.choices, "sectors": Sector.choices, "impacts": Impact.choices,
-        "agencies": agencies, "can_create": agencies_with(request.user, "system.create") != [],
-        "querystring": request.GET.copy(),
-    })
+    return render(
+        request,
+        "registry/system_list.html",
+        {
+            "page": page,
+            "q": q,
+            "chosen": chosen,
+            "agency": agency,
+            "sort": sort,
+            "stages": Stage.choices,
+            "sectors": Sector.choices,
+            "impacts": Impact.choices,
+            "agencies": agencies,
+            "can_create": agencies_with(request.user, "system.create") != [],
+            "querystring": request.GET.copy(),
+        },
+    )
 
 
 @access("system.create")
@@ -108,22 +153,35 @@ def system_detail(request, pk):
     system = _system(request, pk, "system.view")
     cards = {c.kind: c for c in system.cards.all()}
     card_list = [
-        {"kind": kind, "label": label,
-         "fields": [(lbl, (cards[kind].fields.get(n, "") if kind in cards else "")) for n, lbl in CARD_FIELDS[kind]],
-         "attachments": [a for a in system.attachments.all() if a.card_kind == kind]}
+        {
+            "kind": kind,
+            "label": label,
+            "fields": [
+                (lbl, (cards[kind].fields.get(n, "") if kind in cards else ""))
+                for n, lbl in CARD_FIELDS[kind]
+            ],
+            "attachments": [a for a in system.attachments.all() if a.card_kind == kind],
+        }
         for kind, label in CardKind.choices
     ]
     user = request.user
-    return render(request, "registry/system_detail.html", {
-        "system": system, "cards": card_list,
-        "proposal": determination.proposal_for(system),
-        "stage_changes": system.stage_changes.select_related("actor").order_by("-at", "-id")[:10],
-        "targets": lifecycle.allowed_targets(system.stage),
-        "can_edit": has_perm(user, "system.edit", system.agency_id),
-        "can_move": has_perm(user, "system.transition", system.agency_id),
-        "can_determine": has_perm(user, "system.determine", system.agency_id),
-        "can_edit_cards": has_perm(user, "card.edit", system.agency_id),
-    })
+    return render(
+        request,
+        "registry/system_detail.html",
+        {
+            "system": system,
+            "cards": card_list,
+            "proposal": determination.proposal_for(system),
+            "stage_changes": system.stage_changes.select_related("actor").order_by("-at", "-id")[
+                :10
+            ],
+            "targets": lifecycle.allowed_targets(system.stage),
+            "can_edit": has_perm(user, "system.edit", system.agency_id),
+            "can_move": has_perm(user, "system.transition", system.agency_id),
+            "can_determine": has_perm(user, "system.determine", system.agency_id),
+            "can_edit_cards": has_perm(user, "card.edit", system.agency_id),
+        },
+    )
 
 
 @access("system.edit")
@@ -149,8 +207,9 @@ def system_transition(request, pk):
     refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            lifecycle.transition(system, form.cleaned_data["to"], form.cleaned_data["reason"],
-                                 request.user)
+            lifecycle.transition(
+                system, form.cleaned_data["to"], form.cleaned_data["reason"], request.user
+            )
         except lifecycle.TransitionRefused as exc:
             refused = exc
             form.add_error("to", exc.detail)
@@ -159,8 +218,11 @@ def system_transition(request, pk):
         else:
             messages.success(request, _("Moved to %(stage)s.") % {"stage": form.cleaned_data["to"]})
             return redirect("system_detail", pk=system.pk)
-    return render(request, "registry/system_transition.html",
-                  {"form": form, "system": system, "targets": targets, "refused": refused})
+    return render(
+        request,
+        "registry/system_transition.html",
+        {"form": form, "system": system, "targets": targets, "refused": refused},
+    )
 
 
 @access("system.determine")
@@ -172,19 +234,27 @@ def system_classify(request, pk):
     form = DeterminationForm(request.POST or None, initial=initial)
     proposal = determination.proposal_for(system)
     if request.method == "POST" and form.is_valid():
-        proposal = determination.propose(system.sector, system.decision_role,
-                                         system.eu_annex_iii_area, form.answers())
+        proposal = determination.propose(
+            system.sector, system.decision_role, system.eu_annex_iii_area, form.answers()
+        )
         try:
-            determination.determine(system, request.user, answers=form.answers(),
-                                    determination=form.cleaned_data["determination"],
-                                    justification=form.cleaned_data["justification"])
+            determination.determine(
+                system,
+                request.user,
+                answers=form.answers(),
+                determination=form.cleaned_data["determination"],
+                justification=form.cleaned_data["justification"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Determination recorded."))
             return redirect("system_detail", pk=system.pk)
-    return render(request, "registry/system_classify.html",
-                  {"form": form, "system": system, "proposal": proposal})
+    return render(
+        request,
+        "registry/system_classify.html",
+        {"form": form, "system": system, "proposal": proposal},
+    )
 
 
 @access("card.edit")
@@ -214,19 +284,30 @@ def card_edit(request, pk, kind):
         else:
             messages.success(request, _("Saved."))
             return redirect("system_detail", pk=system.pk)
-    return render(request, "registry/card_form.html", {
-        "form": form, "upload": upload, "system": system, "kind": kind,
-        "kind_label": CardKind(kind).label,
-        "attachments": system.attachments.filter(card_kind=kind),
-    })
+    return render(
+        request,
+        "registry/card_form.html",
+        {
+            "form": form,
+            "upload": upload,
+            "system": system,
+            "kind": kind,
+            "kind_label": CardKind(kind).label,
+            "attachments": system.attachments.filter(card_kind=kind),
+        },
+    )
 
 
 @access("system.view")
 def attachment_download(request, pk, att):
     system = _system(request, pk, "system.view")
     attachment = get_object_or_404(Attachment, pk=att, system=system)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                        filename=attachment.original_name, content_type=attachment.content_type)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @access("system.history")

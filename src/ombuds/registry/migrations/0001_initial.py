@@ -3,112 +3,372 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import ombuds.registry.models
 from django.conf import settings
 from django.db import migrations, models
 
+import ombuds.registry.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AISystem',
+            name="AISystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('short_description', models.CharField(max_length=500, verbose_name='short description')),
-                ('detailed_description', models.TextField(blank=True, verbose_name='detailed description')),
-                ('purpose_and_benefits', models.TextField(blank=True, verbose_name='problem solved and expected benefits')),
-                ('outputs', models.TextField(blank=True, verbose_name='outputs')),
-                ('sector', models.CharField(choices=[('healthcare', 'Healthcare'), ('law_enforcement', 'Law enforcement'), ('justice', 'Justice'), ('public_benefits', 'Public benefits'), ('migration', 'Migration'), ('education', 'Education'), ('employment', 'Employment'), ('critical_infrastructure', 'Critical infrastructure'), ('other', 'Other')], max_length=32, verbose_name='sector')),
-                ('decision_role', models.CharField(choices=[('automated', 'Makes the decision automatically'), ('recommendation', 'Recommends a decision to a person'), ('triage', 'Triages or prioritises cases'), ('other', 'Other (no direct role in decisions about people)')], default='other', max_length=20, verbose_name='role in decisions')),
-                ('eu_annex_iii_area', models.PositiveSmallIntegerField(blank=True, choices=[(1, '1 – Biometrics'), (2, '2 – Critical infrastructure'), (3, '3 – Education and vocational training'), (4, '4 – Employment and workers management'), (5, '5 – Access to essential private and public services and benefits'), (6, '6 – Law enforcement'), (7, '7 – Migration, asylum and border control'), (8, '8 – Administration of justice and democratic processes')], null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(8)], verbose_name='EU AI Act Annex III area')),
-                ('legal_basis', models.JSONField(blank=True, default=list, verbose_name='legal basis')),
-                ('rights_instruments', models.JSONField(blank=True, default=list, verbose_name='human-rights instruments and laws')),
-                ('team', models.CharField(blank=True, max_length=200, verbose_name='owning team')),
-                ('senior_responsible_owner', models.CharField(blank=True, max_length=200, verbose_name='senior responsible owner')),
-                ('public_contact', models.CharField(blank=True, max_length=254, verbose_name='public contact')),
-                ('vendor_name', models.CharField(blank=True, max_length=200, verbose_name='vendor (if bought)')),
-                ('uses_personal_data', models.BooleanField(default=False, verbose_name='uses personal data')),
-                ('demographic_features', models.JSONField(blank=True, default=list, verbose_name='demographic features used')),
-                ('code_url', models.URLField(blank=True, verbose_name='link to code')),
-                ('review_due', models.DateField(blank=True, null=True, verbose_name='review due')),
-                ('stage', models.CharField(choices=[('design', 'Design'), ('development', 'Development'), ('procurement', 'Procurement'), ('pilot', 'Pilot'), ('deployed', 'Deployed'), ('suspended', 'Suspended'), ('decommissioned', 'Decommissioned')], default='design', max_length=20, verbose_name='stage')),
-                ('impact_answers', models.JSONField(blank=True, default=dict)),
-                ('impact_determination', models.CharField(blank=True, choices=[('rights', 'Rights-impacting'), ('safety', 'Safety-impacting'), ('both', 'Rights- and safety-impacting'), ('neither', 'Neither')], max_length=10)),
-                ('impact_justification', models.TextField(blank=True)),
-                ('impact_determined_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='systems', to='core.agency')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('impact_determined_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "short_description",
+                    models.CharField(max_length=500, verbose_name="short description"),
+                ),
+                (
+                    "detailed_description",
+                    models.TextField(blank=True, verbose_name="detailed description"),
+                ),
+                (
+                    "purpose_and_benefits",
+                    models.TextField(
+                        blank=True, verbose_name="problem solved and expected benefits"
+                    ),
+                ),
+                ("outputs", models.TextField(blank=True, verbose_name="outputs")),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("healthcare", "Healthcare"),
+                            ("law_enforcement", "Law enforcement"),
+                            ("justice", "Justice"),
+                            ("public_benefits", "Public benefits"),
+                            ("migration", "Migration"),
+                            ("education", "Education"),
+                            ("employment", "Employment"),
+                            ("critical_infrastructure", "Critical infrastructure"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="sector",
+                    ),
+                ),
+                (
+                    "decision_role",
+                    models.CharField(
+                        choices=[
+                            ("automated", "Makes the decision automatically"),
+                            ("recommendation", "Recommends a decision to a person"),
+                            ("triage", "Triages or prioritises cases"),
+                            ("other", "Other (no direct role in decisions about people)"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="role in decisions",
+                    ),
+                ),
+                (
+                    "eu_annex_iii_area",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "1 – Biometrics"),
+                            (2, "2 – Critical infrastructure"),
+                            (3, "3 – Education and vocational training"),
+                            (4, "4 – Employment and workers management"),
+                            (5, "5 – Access to essential private and public services and benefits"),
+                            (6, "6 – Law enforcement"),
+                            (7, "7 – Migration, asylum and border control"),
+                            (8, "8 – Administration of justice and democratic processes"),
+                        ],
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(8),
+                        ],
+                        verbose_name="EU AI Act Annex III area",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.JSONField(blank=True, default=list, verbose_name="legal basis"),
+                ),
+                (
+                    "rights_instruments",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="human-rights instruments and laws"
+                    ),
+                ),
+                ("team", models.CharField(blank=True, max_length=200, verbose_name="owning team")),
+                (
+                    "senior_responsible_owner",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="senior responsible owner"
+                    ),
+                ),
+                (
+                    "public_contact",
+                    models.CharField(blank=True, max_length=254, verbose_name="public contact"),
+                ),
+                (
+                    "vendor_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="vendor (if bought)"),
+                ),
+                (
+                    "uses_personal_data",
+                    models.BooleanField(default=False, verbose_name="uses personal data"),
+                ),
+                (
+                    "demographic_features",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="demographic features used"
+                    ),
+                ),
+                ("code_url", models.URLField(blank=True, verbose_name="link to code")),
+                ("review_due", models.DateField(blank=True, null=True, verbose_name="review due")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("procurement", "Procurement"),
+                            ("pilot", "Pilot"),
+                            ("deployed", "Deployed"),
+                            ("suspended", "Suspended"),
+                            ("decommissioned", "Decommissioned"),
+                        ],
+                        default="design",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("impact_answers", models.JSONField(blank=True, default=dict)),
+                (
+                    "impact_determination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("rights", "Rights-impacting"),
+                            ("safety", "Safety-impacting"),
+                            ("both", "Rights- and safety-impacting"),
+                            ("neither", "Neither"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("impact_justification", models.TextField(blank=True)),
+                ("impact_determined_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="systems",
+                        to="core.agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "impact_determined_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_kind', models.CharField(choices=[('model', 'Model card'), ('data', 'Data card'), ('system', 'System card')], max_length=10)),
-                ('file', models.FileField(max_length=300, upload_to=ombuds.registry.models.attachment_path)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='registry.aisystem')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "card_kind",
+                    models.CharField(
+                        choices=[
+                            ("model", "Model card"),
+                            ("data", "Data card"),
+                            ("system", "System card"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300, upload_to=ombuds.registry.models.attachment_path
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="registry.aisystem",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Card',
+            name="Card",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('model', 'Model card'), ('data', 'Data card'), ('system', 'System card')], max_length=10)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to='registry.aisystem')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("model", "Model card"),
+                            ("data", "Data card"),
+                            ("system", "System card"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cards",
+                        to="registry.aisystem",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(choices=[('design', 'Design'), ('development', 'Development'), ('procurement', 'Procurement'), ('pilot', 'Pilot'), ('deployed', 'Deployed'), ('suspended', 'Suspended'), ('decommissioned', 'Decommissioned')], max_length=20)),
-                ('to_stage', models.CharField(choices=[('design', 'Design'), ('development', 'Development'), ('procurement', 'Procurement'), ('pilot', 'Pilot'), ('deployed', 'Deployed'), ('suspended', 'Suspended'), ('decommissioned', 'Decommissioned')], max_length=20)),
-                ('reason', models.TextField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='registry.aisystem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("procurement", "Procurement"),
+                            ("pilot", "Pilot"),
+                            ("deployed", "Deployed"),
+                            ("suspended", "Suspended"),
+                            ("decommissioned", "Decommissioned"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("design", "Design"),
+                            ("development", "Development"),
+                            ("procurement", "Procurement"),
+                            ("pilot", "Pilot"),
+                            ("deployed", "Deployed"),
+                            ("suspended", "Suspended"),
+                            ("decommissioned", "Decommissioned"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="registry.aisystem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(fields=['agency', 'stage'], name='registry_ai_agency__3d7f37_idx'),
+            model_name="aisystem",
+            index=models.Index(fields=["agency", "stage"], name="registry_ai_agency__3d7f37_idx"),
         ),
         migrations.AddIndex(
-            model_name='aisystem',
-            index=models.Index(fields=['review_due'], name='registry_ai_review__53e169_idx'),
+            model_name="aisystem",
+            index=models.Index(fields=["review_due"], name="registry_ai_review__53e169_idx"),
         ),
         migrations.AddConstraint(
-            model_name='card',
-            constraint=models.UniqueConstraint(fields=('system', 'kind'), name='one_card_per_kind'),
+            model_name="card",
+            constraint=models.UniqueConstraint(fields=("system", "kind"), name="one_card_per_kind"),
         ),
     ]

@@ -31,13 +31,23 @@ class Command(OmbudsCommand):
             parent = Agency.objects.filter(slug=opts["parent"]).first()
             if parent is None:
                 raise self.fail(f"--parent: no agency '{opts['parent']}'")
-        agency = Agency(slug=slug, name=opts["name"], country=opts["country"].upper(), parent=parent)
+        agency = Agency(
+            slug=slug, name=opts["name"], country=opts["country"].upper(), parent=parent
+        )
         try:
             agency.full_clean()
         except ValidationError as exc:
-            raise self.fail("; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())) from exc
+            raise self.fail(
+                "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+            ) from exc
         with transaction.atomic():
             agency.save()
-            audit.record(action="agency.create", obj=agency, agency=agency,
-                         changes=audit.diff({}, audit.snapshot(agency, ["slug", "name", "country", "parent"])))
+            audit.record(
+                action="agency.create",
+                obj=agency,
+                agency=agency,
+                changes=audit.diff(
+                    {}, audit.snapshot(agency, ["slug", "name", "country", "parent"])
+                ),
+            )
         self.stdout.write(f"created agency {agency.slug}")

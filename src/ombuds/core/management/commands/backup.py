@@ -3,7 +3,9 @@ from ombuds.core.cli import OmbudsCommand
 
 
 class Command(OmbudsCommand):
-    help = "Write a complete, versioned backup (records, audit log and uploaded files) to FILE (.zip)."
+    help = (
+        "Write a complete, versioned backup (records, audit log and uploaded files) to FILE (.zip)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")

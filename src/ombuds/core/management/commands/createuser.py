@@ -13,8 +13,10 @@ from ombuds.core.roles import ROLES
 
 
 class Command(OmbudsCommand):
-    help = ("Create a user (or add a role to an existing one). Without --password-stdin a random "
-            "password is generated and printed once.")
+    help = (
+        "Create a user (or add a role to an existing one). Without --password-stdin a random "
+        "password is generated and printed once."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -22,8 +24,9 @@ class Command(OmbudsCommand):
         parser.add_argument("--role", choices=ROLES)
         parser.add_argument("--email", default="")
         parser.add_argument("--superuser", action="store_true", help="a platform admin")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
     def handle(self, *args, username, agency, role, email, superuser, password_stdin, **opts):
         if not superuser and not (agency and role):
@@ -32,7 +35,9 @@ class Command(OmbudsCommand):
             raise self.fail("--agency and --role go together")
         found = Agency.objects.filter(slug=agency).first() if agency else None
         if agency and found is None:
-            raise self.fail(f"--agency: no agency '{agency}' (create it with: ombuds agency create)")
+            raise self.fail(
+                f"--agency: no agency '{agency}' (create it with: ombuds agency create)"
+            )
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         password = None
@@ -58,7 +63,9 @@ class Command(OmbudsCommand):
             try:
                 user.full_clean(exclude=["password"])
             except ValidationError as exc:
-                raise self.fail("; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())) from exc
+                raise self.fail(
+                    "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+                ) from exc
             user.save()
             changes = {}
             if created:
@@ -70,8 +77,13 @@ class Command(OmbudsCommand):
                 if added:
                     changes["role"] = {"from": None, "to": role}
             if changes:
-                audit.record(action="user.create" if created else "user.update", obj=user,
-                             agency=found, changes=changes, object_repr=username)
+                audit.record(
+                    action="user.create" if created else "user.update",
+                    obj=user,
+                    agency=found,
+                    changes=changes,
+                    object_repr=username,
+                )
         what = "created" if created else "updated"
         self.stderr.write(f"{what} user {username}" + (f" ({role} in {agency})" if role else ""))
         if password is not None and not password_stdin:

@@ -16,6 +16,7 @@ class Command(OmbudsCommand):
         self.stderr.write(
             f"restored {sum(counts.values())} records; audit log "
             + ("intact" if verified.ok else f"BROKEN at event {verified.broken_event_id}")
-            + f" ({verified.checked} events)")
+            + f" ({verified.checked} events)"
+        )
         if not verified.ok:
             raise SystemExit(1)

@@ -11,7 +11,9 @@ class Command(OmbudsCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("OMBUDS_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("OMBUDS_WORKERS", "2"))
+        )
         parser.add_argument("--timeout", type=int, default=60)
 
     def handle(self, *args, host, port, workers, timeout, **opts):
@@ -42,5 +44,7 @@ class Command(OmbudsCommand):
                 return application
 
         mode = "debug" if settings.DEBUG else "production"
-        self.stderr.write(f"Ombuds serving on http://{options['bind']}/ ({mode} mode, {workers} workers)")
+        self.stderr.write(
+            f"Ombuds serving on http://{options['bind']}/ ({mode} mode, {workers} workers)"
+        )
         App().run()

@@ -27,13 +27,22 @@ class Command(OmbudsCommand):
         with transaction.atomic():
             if action == "create":
                 token, raw = ApiToken.issue(user, opts.get("name", ""))
-                audit.record(action="token.create", obj=user, object_repr=username,
-                             changes={"token_id": {"from": None, "to": token.pk}})
+                audit.record(
+                    action="token.create",
+                    obj=user,
+                    object_repr=username,
+                    changes={"token_id": {"from": None, "to": token.pk}},
+                )
             else:
                 n = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-                    revoked_at=timezone.now())
-                audit.record(action="token.revoke", obj=user, object_repr=username,
-                             changes={"revoked": {"from": None, "to": n}})
+                    revoked_at=timezone.now()
+                )
+                audit.record(
+                    action="token.revoke",
+                    obj=user,
+                    object_repr=username,
+                    changes={"revoked": {"from": None, "to": n}},
+                )
         if action == "create":
             self.stdout.write(raw)
         else:
