@@ -13,7 +13,7 @@ from ombuds.core.roles import GOVERNANCE_LEAD, ROLES
 
 REQUIRE_ALL = os.environ.get("OMBUDS_REQUIRE_ALL_TESTS") == "1"
 DB_ONLY = os.environ.get("OMBUDS_TEST_DB_ONLY") == "1"
-DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "django_db_blocker"}
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
 def uses_db(item) -> bool:
