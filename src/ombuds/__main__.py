@@ -7,6 +7,12 @@ import sys
 
 HELP = """usage: ombuds COMMAND [options]   (ombuds COMMAND --help for each)
 
+The assurance engine (no database needed):
+  audit               bias audit of a decision log (CSV, Parquet, DuckDB)
+  representativeness  data against population shares, and data quality
+  verify-claim        check a vendor's performance claim on local data
+  push                send an engine result to a running Ombuds
+
 Running Ombuds:
   serve        serve the web app and API (gunicorn + whitenoise)
   migrate      create or upgrade the database
@@ -21,6 +27,9 @@ Every Django management command works too (ombuds help --commands).
 """
 
 
+ENGINE_COMMANDS = {"audit", "representativeness", "verify-claim", "push"}
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"ombuds: {message}", file=sys.stderr)
     return code
@@ -31,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
         print(HELP)
         return 0
+    if argv[0] in ENGINE_COMMANDS:
+        # The engine needs no database, secret key or environment: no Django at all.
+        from ombuds.assurance.cli import main as engine_main
+
+        return engine_main(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ombuds.settings")
     from django.core.exceptions import ImproperlyConfigured
 

@@ -1,0 +1,149 @@
+"""Statistics on counts: intervals, tests and multiplicity corrections.
+
+Everything here takes the small table of counts the engine aggregated, never the rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats as sps
+
+
+def z_for(confidence: float) -> float:
+    return float(sps.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson(x: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval: good coverage at small n and near 0 or 1, unlike the Wald interval."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    z = z_for(confidence)
+    p = x / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # At x = 0 or x = n the bound is exactly 0 or 1; do not let rounding put it past the estimate.
+    low = 0.0 if x == 0 else max(0.0, min(p, centre - half))
+    high = 1.0 if x == n else min(1.0, max(p, centre + half))
+    return (low, high)
+
+
+def clopper_pearson(x: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact binomial interval: never below nominal coverage; used for claim verdicts."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    alpha = 1 - confidence
+    low = 0.0 if x == 0 else float(sps.beta.ppf(alpha / 2, x, n - x + 1))
+    high = 1.0 if x == n else float(sps.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return (low, high)
+
+
+def newcombe_difference(
+    x1: int, n1: int, x0: int, n0: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p1 - p0, built from the two Wilson intervals."""
+    p1, p0 = x1 / n1, x0 / n0
+    l1, u1 = wilson(x1, n1, confidence)
+    l0, u0 = wilson(x0, n0, confidence)
+    d = p1 - p0
+    return (
+        d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2),
+        d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2),
+    )
+
+
+def ratio_interval(
+    x1: int, n1: int, x0: int, n0: int, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """Katz log-method interval for p1 / p0; None when a count is zero (the log is undefined)."""
+    if x1 == 0 or x0 == 0:
+        return None
+    r = (x1 / n1) / (x0 / n0)
+    se = math.sqrt(max(0.0, 1 / x1 - 1 / n1 + 1 / x0 - 1 / n0))
+    z = z_for(confidence)
+    return (r * math.exp(-z * se), r * math.exp(z * se))
+
+
+def two_proportion_p(x1: int, n1: int, x0: int, n0: int) -> float:
+    """Two-sided test of p1 = p0 on the 2×2 table: Fisher's exact test when an expected cell is
+    below 5, otherwise the pooled chi-square (the two-proportion z-test squared)."""
+    table = np.array([[x1, n1 - x1], [x0, n0 - x0]], dtype=float)
+    total = table.sum()
+    if total == 0 or n1 == 0 or n0 == 0:
+        return math.nan
+    cols = table.sum(axis=0)
+    if (cols == 0).any():
+        return 1.0
+    expected = np.outer(table.sum(axis=1), cols) / total
+    if expected.min() < 5:
+        return float(sps.fisher_exact(table.astype(int))[1])
+    return float(sps.chi2_contingency(table, correction=False)[1])
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment (controls the family-wise error rate); NaN stays NaN."""
+    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
+    indexed.sort()
+    m = len(indexed)
+    out = [math.nan] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(indexed):
+        running = max(running, min(1.0, (m - rank) * p))
+        out[i] = running
+    return out
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    indexed = [(p, i) for i, p in enumerate(p_values) if not math.isnan(p)]
+    indexed.sort()
+    m = len(indexed)
+    out = [math.nan] * len(p_values)
+    running = 1.0
+    for rank in range(m - 1, -1, -1):
+        p, i = indexed[rank]
+        running = min(running, p * m / (rank + 1))
+        out[i] = min(1.0, running)
+    return out
+
+
+def auc_from_counts(
+    values: np.ndarray, pos: np.ndarray, neg: np.ndarray
+) -> tuple[float, float] | None:
+    """Exact, tie-aware AUC and its DeLong variance from counts per distinct score value.
+
+    `values` ascending; pos/neg are the counts of positives/negatives at each value. A pair tied
+    on score counts one half. Returns (auc, variance) or None without both classes.
+    """
+    order = np.argsort(values, kind="stable")
+    pos = pos[order].astype(float)
+    neg = neg[order].astype(float)
+    p_total, n_total = pos.sum(), neg.sum()
+    if p_total == 0 or n_total == 0:
+        return None
+    neg_below = np.cumsum(neg) - neg
+    pos_above = p_total - np.cumsum(pos)
+    v10 = (neg_below + 0.5 * neg) / n_total  # per positive at this value
+    v01 = (pos_above + 0.5 * pos) / p_total  # per negative at this value
+    auc = float((pos * v10).sum() / p_total)
+    s10 = float((pos * (v10 - auc) ** 2).sum() / (p_total - 1)) if p_total > 1 else 0.0
+    s01 = float((neg * (v01 - auc) ** 2).sum() / (n_total - 1)) if n_total > 1 else 0.0
+    return auc, s10 / p_total + s01 / n_total
+
+
+def within_bin_tie_bound(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Largest error of a binned AUC: pairs sharing a bin were counted one half each."""
+    p_total, n_total = float(pos.sum()), float(neg.sum())
+    if p_total == 0 or n_total == 0:
+        return math.nan
+    return float(0.5 * (pos.astype(float) * neg.astype(float)).sum() / (p_total * n_total))
+
+
+def needed_size(current_n: int, se: float, distance: float, confidence: float = 0.95) -> int | None:
+    """Denominator size at which an interval of the same shape would exclude the claim."""
+    if current_n <= 0 or se <= 0 or distance <= 0 or math.isnan(se):
+        return None
+    z = z_for(confidence)
+    return math.ceil(current_n * (z * se / distance) ** 2)
