@@ -167,13 +167,13 @@ def _validate(src: Source, cfg: AuditConfig) -> None:
         raise AssuranceError(f"--confidence must be between 0 and 1 (got {cfg.confidence})")
     if cfg.min_group_size < 1:
         raise AssuranceError("--min-group-size must be at least 1")
-    for name in [
-        cfg.label,
-        *(cfg.protected),
-        *([cfg.prediction] if cfg.prediction else []),
-        *([cfg.score] if cfg.score else []),
-    ]:
-        src.column(name)
+    src.column(cfg.label, "label")
+    for name in cfg.protected:
+        src.column(name, "protected attribute")
+    if cfg.prediction:
+        src.column(cfg.prediction, "prediction")
+    if cfg.score:
+        src.column(cfg.score, "score")
     if len(set(cfg.protected)) != len(cfg.protected):
         raise AssuranceError("a protected attribute is given twice")
     for attr in cfg.reference:

@@ -126,10 +126,15 @@ def _load_path(path: str, table: str | None) -> Source:
             if not table:
                 raise AssuranceError(f"{path} is a DuckDB database: name the table (--table NAME)")
             con = ibis.duckdb.connect(path, read_only=True)
-            if table not in con.list_tables():
-                raise AssuranceError(
-                    f"no table '{table}' in {path}; tables: {', '.join(con.list_tables())}"
-                )
+            # Ibis 12's list_tables() fails on DuckDB 2.0.1; ask the catalogue directly.
+            tables = [
+                r[0]
+                for r in con.raw_sql(
+                    "SELECT table_name FROM information_schema.tables ORDER BY 1"
+                ).fetchall()
+            ]
+            if table not in tables:
+                raise AssuranceError(f"no table '{table}' in {path}; tables: {', '.join(tables)}")
             return Source(con.table(table), f"DuckDB table {table} in {path}")
         if lower.endswith((".parquet", ".pq", ".parq")) or (Path(matches[0]).is_dir()):
             return Source(
