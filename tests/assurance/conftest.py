@@ -13,8 +13,14 @@ def run_ombuds(*args, cwd=None, env=None):
     """The engine commands as a user runs them: no Django settings, no environment."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OMBUDS_", "DJANGO_"))}
     clean.update(env or {})
-    return subprocess.run([sys.executable, "-m", "ombuds", *args], capture_output=True, text=True,
-                          cwd=cwd, env=clean, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ombuds", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -27,8 +33,15 @@ def decision_log(tmp_path):
     y = rng.integers(0, 2, n)
     base = np.where(group == "B", 0.25, 0.55)
     p = (rng.random(n) < np.where(y == 1, base + 0.3, base - 0.2)).astype(int)
-    frame = pd.DataFrame({"group": group, "sex": sex, "outcome": y, "decision": p,
-                          "score": np.round(np.clip(p * 0.4 + rng.random(n) * 0.6, 0, 1), 3)})
+    frame = pd.DataFrame(
+        {
+            "group": group,
+            "sex": sex,
+            "outcome": y,
+            "decision": p,
+            "score": np.round(np.clip(p * 0.4 + rng.random(n) * 0.6, 0, 1), 3),
+        }
+    )
     path = tmp_path / "log.parquet"
     frame.to_parquet(path)
     return path, frame

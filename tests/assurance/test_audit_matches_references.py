@@ -51,7 +51,9 @@ def by_group(doc):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=decision_logs(), min_size=st.sampled_from([1, 5]))
 def test_every_rate_equals_a_plain_count(frame, min_size):
-    doc = audit(frame, label="y", prediction="p", protected=["g"], min_group_size=min_size, auc=False)
+    doc = audit(
+        frame, label="y", prediction="p", protected=["g"], min_group_size=min_size, auc=False
+    )
     groups = by_group(doc)
     assert groups["(all)"]["n"] == len(frame)
     for name, sub in [("(all)", frame), *frame.groupby("g")]:
@@ -75,31 +77,51 @@ def test_every_rate_equals_a_plain_count(frame, min_size):
 
 
 def test_matches_fairlearn_metricframe():
-    from fairlearn.metrics import (MetricFrame, false_negative_rate, false_positive_rate,
-                                   selection_rate, true_negative_rate, true_positive_rate)
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_negative_rate,
+        true_positive_rate,
+    )
     from sklearn.metrics import accuracy_score, precision_score
 
     rng = np.random.default_rng(7)
     n = 20_000
-    frame = pd.DataFrame({
-        "race": rng.choice(["A", "B", "C", "D"], n, p=[0.5, 0.3, 0.15, 0.05]),
-        "sex": rng.choice(["F", "M"], n),
-        "y": rng.integers(0, 2, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "race": rng.choice(["A", "B", "C", "D"], n, p=[0.5, 0.3, 0.15, 0.05]),
+            "sex": rng.choice(["F", "M"], n),
+            "y": rng.integers(0, 2, n),
+        }
+    )
     frame["p"] = np.where(rng.random(n) < 0.8, frame["y"], 1 - frame["y"])
     ours = audit(frame, label="y", prediction="p", protected=["race", "sex"], auc=False)
     mf = MetricFrame(
-        metrics={"selection_rate": selection_rate, "tpr": true_positive_rate,
-                 "fpr": false_positive_rate, "tnr": true_negative_rate,
-                 "fnr": false_negative_rate, "accuracy": accuracy_score,
-                 "ppv": lambda yt, yp: precision_score(yt, yp, zero_division=np.nan)},
-        y_true=frame["y"], y_pred=frame["p"], sensitive_features=frame[["race", "sex"]])
+        metrics={
+            "selection_rate": selection_rate,
+            "tpr": true_positive_rate,
+            "fpr": false_positive_rate,
+            "tnr": true_negative_rate,
+            "fnr": false_negative_rate,
+            "accuracy": accuracy_score,
+            "ppv": lambda yt, yp: precision_score(yt, yp, zero_division=np.nan),
+        },
+        y_true=frame["y"],
+        y_pred=frame["p"],
+        sensitive_features=frame[["race", "sex"]],
+    )
     groups = {tuple(sorted(g["attributes"].items())): g for g in ours["groups"]}
     compared = 0
     for (race, sex), row in mf.by_group.iterrows():
         g = groups[(("race", race), ("sex", sex))]
         for metric, value in row.items():
-            assert g["metrics"][metric]["value"] == pytest.approx(value, abs=1e-12), (race, sex, metric)
+            assert g["metrics"][metric]["value"] == pytest.approx(value, abs=1e-12), (
+                race,
+                sex,
+                metric,
+            )
             compared += 1
     for metric, value in mf.overall.items():
         assert groups[()]["metrics"][metric]["value"] == pytest.approx(value, abs=1e-12)
@@ -140,11 +162,24 @@ def test_binned_auc_stays_within_its_stated_bound():
 def test_intersections_sum_to_their_parts():
     rng = np.random.default_rng(11)
     n = 3000
-    frame = pd.DataFrame({"a": rng.choice(list("xyz"), n), "b": rng.choice(list("uv"), n),
-                          "c": rng.choice(list("pq"), n), "d": rng.choice(list("rs"), n),
-                          "y": rng.integers(0, 2, n), "p": rng.integers(0, 2, n)})
-    doc = audit(frame, label="y", prediction="p", protected=["a", "b", "c", "d"], min_group_size=1,
-                auc=False)
+    frame = pd.DataFrame(
+        {
+            "a": rng.choice(list("xyz"), n),
+            "b": rng.choice(list("uv"), n),
+            "c": rng.choice(list("pq"), n),
+            "d": rng.choice(list("rs"), n),
+            "y": rng.integers(0, 2, n),
+            "p": rng.integers(0, 2, n),
+        }
+    )
+    doc = audit(
+        frame,
+        label="y",
+        prediction="p",
+        protected=["a", "b", "c", "d"],
+        min_group_size=1,
+        auc=False,
+    )
     sizes = {len(g["attributes"]) for g in doc["groups"]}
     assert sizes == {0, 1, 2, 3}  # intersections up to three attributes
     pairs = [g for g in doc["groups"] if set(g["attributes"]) == {"a", "b"}]

@@ -11,15 +11,27 @@ import pytest
 
 from ombuds.assurance import audit
 
-COMPAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "compas" / "compas-scores-two-years.csv"
+COMPAS = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "compas"
+    / "compas-scores-two-years.csv"
+)
 
 
 @pytest.fixture(scope="module")
 def compas_doc():
     if not COMPAS.exists():
         pytest.skip(f"COMPAS file not found at {COMPAS}")
-    return audit(str(COMPAS), label="two_year_recid", score="decile_score", threshold=5,
-                 protected=["race"], min_group_size=1)
+    return audit(
+        str(COMPAS),
+        label="two_year_recid",
+        score="decile_score",
+        threshold=5,
+        protected=["race"],
+        min_group_size=1,
+    )
 
 
 def plain_counts():
@@ -54,9 +66,13 @@ def test_counts_and_rates_per_race_equal_a_plain_count(compas_doc):
         assert g["n"] == tp + fp + tn + fn
         m = g["metrics"]
         expected = {
-            "selection_rate": (tp + fp, tp + fp + tn + fn), "tpr": (tp, tp + fn),
-            "fpr": (fp, fp + tn), "fnr": (fn, tp + fn), "ppv": (tp, tp + fp),
-            "npv": (tn, tn + fn), "accuracy": (tp + tn, tp + fp + tn + fn),
+            "selection_rate": (tp + fp, tp + fp + tn + fn),
+            "tpr": (tp, tp + fn),
+            "fpr": (fp, fp + tn),
+            "fnr": (fn, tp + fn),
+            "ppv": (tp, tp + fp),
+            "npv": (tn, tn + fn),
+            "accuracy": (tp + tn, tp + fp + tn + fn),
         }
         for metric, (num, den) in expected.items():
             if den == 0:
@@ -69,7 +85,10 @@ def test_counts_and_rates_per_race_equal_a_plain_count(compas_doc):
 def test_the_known_compas_finding_is_flagged(compas_doc):
     """ProPublica's finding: Black defendants who did not reoffend were flagged high-risk about
     twice as often as white defendants."""
-    fpr = [d for d in compas_doc["disparities"] if d["metric"] == "fpr"
-           and d["attributes"] == {"race": "Caucasian"}]
+    fpr = [
+        d
+        for d in compas_doc["disparities"]
+        if d["metric"] == "fpr" and d["attributes"] == {"race": "Caucasian"}
+    ]
     assert fpr and fpr[0]["reference"] == {"race": "African-American"}
     assert fpr[0]["flag"] == "disparity" and fpr[0]["ratio"] < 0.6

@@ -30,11 +30,14 @@ def test_known_defect_of_the_pair_create_table_from_pandas():
 
 
 def expected():
-    return audit(FRAME, label="y", prediction="p", protected=["g"], min_group_size=1, auc=False)["groups"]
+    return audit(FRAME, label="y", prediction="p", protected=["g"], min_group_size=1, auc=False)[
+        "groups"
+    ]
 
 
-@pytest.mark.parametrize("kind", ["parquet", "parquet_glob", "csv", "duckdb", "arrow", "polars",
-                                  "ibis_memtable"])
+@pytest.mark.parametrize(
+    "kind", ["parquet", "parquet_glob", "csv", "duckdb", "arrow", "polars", "ibis_memtable"]
+)
 def test_every_input_kind_gives_the_same_audit(kind, tmp_path):
     kwargs = {}
     if kind == "parquet":
@@ -59,8 +62,9 @@ def test_every_input_kind_gives_the_same_audit(kind, tmp_path):
         data = pl.from_pandas(FRAME)
     else:
         data = ibis.memtable(FRAME)
-    groups = audit(data, label="y", prediction="p", protected=["g"], min_group_size=1, auc=False,
-                   **kwargs)["groups"]
+    groups = audit(
+        data, label="y", prediction="p", protected=["g"], min_group_size=1, auc=False, **kwargs
+    )["groups"]
     assert groups == expected()
 
 

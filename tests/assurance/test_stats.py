@@ -44,7 +44,9 @@ def test_auc_and_delong_against_brute_force():
     scores = rng.integers(0, 6, 80).astype(float)
     labels = rng.integers(0, 2, 80)
     pos, neg = scores[labels == 1], scores[labels == 0]
-    brute = np.mean([1.0 if a > b else 0.5 if a == b else 0.0 for a, b in itertools.product(pos, neg)])
+    brute = np.mean(
+        [1.0 if a > b else 0.5 if a == b else 0.0 for a, b in itertools.product(pos, neg)]
+    )
     values = np.unique(scores)
     counts_pos = np.array([(pos == v).sum() for v in values])
     counts_neg = np.array([(neg == v).sum() for v in values])
