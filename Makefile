@@ -40,6 +40,7 @@ bench: test-deps
 lint: test-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: test-deps
 	$(BIN)/ruff format src tests benchmarks

@@ -58,12 +58,22 @@ def generate(n: int) -> Path:
         base = 0.3 + 0.05 * (r == 1) - 0.03 * (a == 4)
         label = (rng.random(m) < base).astype(np.int8)
         score = np.clip(0.25 + 0.35 * label + 0.06 * (r == 1) + rng.normal(0, 0.2, m), 0, 1)
-        table = pa.table({
-            "race": pa.DictionaryArray.from_arrays(pa.array(r.astype(np.int32)), pa.array(races)),
-            "sex": pa.DictionaryArray.from_arrays(pa.array(s.astype(np.int32)), pa.array(sexes)),
-            "age_band": pa.DictionaryArray.from_arrays(pa.array(a.astype(np.int32)), pa.array(ages)),
-            "label": label, "prediction": (score >= 0.5).astype(np.int8), "score": score,
-        })
+        table = pa.table(
+            {
+                "race": pa.DictionaryArray.from_arrays(
+                    pa.array(r.astype(np.int32)), pa.array(races)
+                ),
+                "sex": pa.DictionaryArray.from_arrays(
+                    pa.array(s.astype(np.int32)), pa.array(sexes)
+                ),
+                "age_band": pa.DictionaryArray.from_arrays(
+                    pa.array(a.astype(np.int32)), pa.array(ages)
+                ),
+                "label": label,
+                "prediction": (score >= 0.5).astype(np.int8),
+                "score": score,
+            }
+        )
         if writer is None:
             writer = pq.ParquetWriter(tmp, table.schema)
         writer.write_table(table)
@@ -126,8 +136,9 @@ def peer_python(folder: str, packages: list[str]) -> Path | None:
     if not marker.exists():
         print(f"   setting up {folder}: pip install {' '.join(packages)}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", *packages],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *packages], capture_output=True, text=True
+        )
         if done.returncode != 0:
             print(f"   could not install {packages}: {done.stderr[-300:]}", file=sys.stderr)
             return None
@@ -149,9 +160,15 @@ def main() -> None:
         print(f"== {n:,} rows", file=sys.stderr)
         path = str(generate(n))
         row: dict[str, dict] = {}
-        row["DuckDB GROUPING SETS query (floor)"] = run([sys.executable, "-c", FLOOR, path], args.timeout)
-        row["Ombuds audit, from counts (--no-auc)"] = run([sys.executable, "-c", OURS, "counts", path], args.timeout)
-        row["Ombuds audit, full (with AUC and calibration)"] = run([sys.executable, "-c", OURS, "full", path], args.timeout)
+        row["DuckDB GROUPING SETS query (floor)"] = run(
+            [sys.executable, "-c", FLOOR, path], args.timeout
+        )
+        row["Ombuds audit, from counts (--no-auc)"] = run(
+            [sys.executable, "-c", OURS, "counts", path], args.timeout
+        )
+        row["Ombuds audit, full (with AUC and calibration)"] = run(
+            [sys.executable, "-c", OURS, "full", path], args.timeout
+        )
         if n != args.big and not args.skip_peers:
             for label, (folder, packages, kind) in PEER_SPECS.items():
                 python = peer_python(folder, packages)
@@ -162,7 +179,8 @@ def main() -> None:
                 if "version" in row[label]:
                     versions[label] = row[label]["version"]
         for label, r in row.items():
-            print(f"   {label}: {r.get('error') or f'{r['wall_s']:.2f} s'}", file=sys.stderr)
+            shown = r.get("error") or f"{r['wall_s']:.2f} s"
+            print(f"   {label}: {shown}", file=sys.stderr)
         results[n] = row
     write(results, versions, sizes, args)
 
@@ -171,40 +189,61 @@ def write(results, versions, sizes, args) -> None:
     from importlib.metadata import version
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    lines = ["# Bias audit: Ombuds against Fairlearn, Aequitas and a bare DuckDB query", "",
-             f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} "
-             f"cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-             f"Python {platform.python_version()}. Command: `make bench` "
-             "(script `benchmarks/bench_audit.py`).", "",
-             "Data: synthetic decision logs in Parquet, race (6 groups) × sex (2) × age band (5) = 60 "
-             "intersections, with label, prediction and a continuous score. Each contender runs in its "
-             "own process; **wall** is the whole process (start-up, reading the Parquet, computing); "
-             "**compute** excludes interpreter start-up and, for the peers, reading into pandas; "
-             "**peak** is the process's maximum resident memory.", "",
-             "- Ombuds: every group alone, in pairs, in triples and overall (1 + 13 + 61 + … groups), 11 "
-             "rates with Wilson intervals, disparities against the largest group with ratio and "
-             "difference intervals, two-proportion tests, Holm adjustment, findings. The full run adds "
-             "AUC (10,000 score bins, with the stated error bound) and calibration.",
-             "- Fairlearn: MetricFrame with selection rate, TPR, FPR, TNR, FNR, accuracy and precision, "
-             "by race and by the 3-way intersection (no intervals, no tests).",
-             "- Aequitas: Group().get_crosstabs + Bias().get_disparity_major_group on the three "
-             "attributes (each alone; Aequitas has no intersections).",
-             "- Floor: one DuckDB GROUPING SETS query of the confusion counts over the same groups.", ""]
+    lines = [
+        "# Bias audit: Ombuds against Fairlearn, Aequitas and a bare DuckDB query",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} "
+        f"cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}. Command: `make bench` "
+        "(script `benchmarks/bench_audit.py`).",
+        "",
+        "Data: synthetic decision logs in Parquet, race (6 groups) × sex (2) × age band (5) = 60 "
+        "intersections, with label, prediction and a continuous score. Each contender runs in its "
+        "own process; **wall** is the whole process (start-up, reading the Parquet, computing); "
+        "**compute** excludes interpreter start-up and, for the peers, reading into pandas; "
+        "**peak** is the process's maximum resident memory.",
+        "",
+        "- Ombuds: every group alone, in pairs, in triples and overall (1 + 13 + 61 + … groups), 11 "
+        "rates with Wilson intervals, disparities against the largest group with ratio and "
+        "difference intervals, two-proportion tests, Holm adjustment, findings. The full run adds "
+        "AUC (10,000 score bins, with the stated error bound) and calibration.",
+        "- Fairlearn: MetricFrame with selection rate, TPR, FPR, TNR, FNR, accuracy and precision, "
+        "by race and by the 3-way intersection (no intervals, no tests).",
+        "- Aequitas: Group().get_crosstabs + Bias().get_disparity_major_group on the three "
+        "attributes (each alone; Aequitas has no intersections).",
+        "- Floor: one DuckDB GROUPING SETS query of the confusion counts over the same groups.",
+        "",
+    ]
     for n, row in results.items():
         ours = row["Ombuds audit, from counts (--no-auc)"].get("wall_s")
-        lines += [f"## {n:,} rows", "", "| contender | wall s | compute s | peak MB | wall ÷ Ombuds (counts) |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += [
+            f"## {n:,} rows",
+            "",
+            "| contender | wall s | compute s | peak MB | wall ÷ Ombuds (counts) |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for label, r in row.items():
             if "error" in r:
                 lines.append(f"| {label} | {r['error']} | | | |")
                 continue
             ratio = f"{r['wall_s'] / ours:.1f}×" if ours else ""
-            lines.append(f"| {label} | {r['wall_s']:.2f} | {r['compute_s'] + r.get('load_s', 0):.2f} | "
-                         f"{r['peak_mb']:.0f} | {ratio} |")
+            lines.append(
+                f"| {label} | {r['wall_s']:.2f} | {r['compute_s'] + r.get('load_s', 0):.2f} | "
+                f"{r['peak_mb']:.0f} | {ratio} |"
+            )
         lines.append("")
-    lines.append("Versions: " + ", ".join([f"ibis-framework {version('ibis-framework')}",
-                                           f"duckdb {version('duckdb')}", f"pyarrow {version('pyarrow')}",
-                                           *(f"{k.split(' ')[0]} {v}" for k, v in versions.items())]) + ".")
+    lines.append(
+        "Versions: "
+        + ", ".join(
+            [
+                f"ibis-framework {version('ibis-framework')}",
+                f"duckdb {version('duckdb')}",
+                f"pyarrow {version('pyarrow')}",
+                *(f"{k.split(' ')[0]} {v}" for k, v in versions.items()),
+            ]
+        )
+        + "."
+    )
     (RESULTS / "audit.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

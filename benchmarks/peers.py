@@ -16,26 +16,44 @@ ATTRS = ["race", "sex", "age_band"]
 def fairlearn(path: str) -> dict:
     import numpy as np
     import pandas as pd
-    from fairlearn.metrics import (MetricFrame, false_negative_rate, false_positive_rate,
-                                   selection_rate, true_negative_rate, true_positive_rate)
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_negative_rate,
+        true_positive_rate,
+    )
     from sklearn.metrics import accuracy_score, precision_score
 
     t0 = time.perf_counter()
     df = pd.read_parquet(path, columns=[*ATTRS, "label", "prediction"])
     t1 = time.perf_counter()
-    metrics = {"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate,
-               "tnr": true_negative_rate, "fnr": false_negative_rate, "accuracy": accuracy_score,
-               "ppv": lambda yt, yp: precision_score(yt, yp, zero_division=np.nan)}
-    by_race = MetricFrame(metrics=metrics, y_true=df["label"], y_pred=df["prediction"],
-                          sensitive_features=df["race"])
-    by_three = MetricFrame(metrics=metrics, y_true=df["label"], y_pred=df["prediction"],
-                           sensitive_features=df[ATTRS])
+    metrics = {
+        "selection_rate": selection_rate,
+        "tpr": true_positive_rate,
+        "fpr": false_positive_rate,
+        "tnr": true_negative_rate,
+        "fnr": false_negative_rate,
+        "accuracy": accuracy_score,
+        "ppv": lambda yt, yp: precision_score(yt, yp, zero_division=np.nan),
+    }
+    by_race = MetricFrame(
+        metrics=metrics, y_true=df["label"], y_pred=df["prediction"], sensitive_features=df["race"]
+    )
+    by_three = MetricFrame(
+        metrics=metrics, y_true=df["label"], y_pred=df["prediction"], sensitive_features=df[ATTRS]
+    )
     _ = (by_race.by_group, by_three.by_group, by_three.difference())
     t2 = time.perf_counter()
     import fairlearn as fl
 
-    return {"load_s": t1 - t0, "compute_s": t2 - t1, "version": fl.__version__,
-            "groups": int(len(by_three.by_group))}
+    return {
+        "load_s": t1 - t0,
+        "compute_s": t2 - t1,
+        "version": fl.__version__,
+        "groups": int(len(by_three.by_group)),
+    }
 
 
 def aequitas(path: str) -> dict:
@@ -54,8 +72,12 @@ def aequitas(path: str) -> dict:
     t2 = time.perf_counter()
     from importlib.metadata import version
 
-    return {"load_s": t1 - t0, "compute_s": t2 - t1, "version": version("aequitas"),
-            "groups": int(len(xtab))}
+    return {
+        "load_s": t1 - t0,
+        "compute_s": t2 - t1,
+        "version": version("aequitas"),
+        "groups": int(len(xtab)),
+    }
 
 
 if __name__ == "__main__":

@@ -200,6 +200,7 @@ def confusion_query(src: Source, cfg: AuditConfig):
             notes.append(pnote)
         cols["__p"] = p
     else:
+        assert cfg.score is not None  # checked by _validate
         s = numeric(src, cfg.score)
         cols["__s"] = s
         cols["__p"] = ibis.ifelse(s.isnull(), ibis.null(), (s >= cfg.threshold).cast("int8"))
@@ -322,7 +323,11 @@ def audit(
         for key in sorted(groups[subset], key=lambda kk: (-groups[subset][kk].n, kk)):
             cell = groups[subset][key]
             attrs = {cfg.protected[j]: v for j, v in zip(subset, key, strict=True)}
-            doc = {"attributes": attrs, "n": cell.n, "suppressed": cell.n < cfg.min_group_size}
+            doc: dict[str, Any] = {
+                "attributes": attrs,
+                "n": cell.n,
+                "suppressed": cell.n < cfg.min_group_size,
+            }
             metric_names = (
                 RATE_METRICS + (["brier"] if cfg.score else []) + (["auc"] if score_info else [])
             )
@@ -424,6 +429,7 @@ class _ScoreTables:
         if min(P, N) < cfg.min_group_size:
             return _metric(None, None, None, P * N, "insufficient data")
         res = stats.auc_from_counts(self.key_values, pos, neg)
+        assert res is not None  # both classes are present here
         auc, var = res
         z = stats.z_for(cfg.confidence)
         se = math.sqrt(max(var, 0.0))
@@ -628,7 +634,9 @@ def findings(doc: dict, cfg: AuditConfig) -> list[dict]:
         for d in doc["disparities"]
         if d["flag"] == "inconclusive" and d.get("ratio") and d["metric"] in headline
     ]
-    priority = {"punitive": ["fpr", "fdr"], "assistive": ["fnr", "tpr"]}.get(cfg.intervention, [])
+    priority = {"punitive": ["fpr", "fdr"], "assistive": ["fnr", "tpr"]}.get(
+        cfg.intervention or "", []
+    )
     ranked = sorted(
         flagged, key=lambda d: (d["metric"] not in priority, len(d["attributes"]), d["p_adjusted"])
     )

@@ -65,11 +65,11 @@ def verify_claim(
     y, note = binary(src, label, positive, "label")
     cols = {"__y": y, "__b": group_label(src, by) if by else ibis.literal("(all)")}
     if metric == "auc":
-        cols["__s"] = numeric(src, score)
+        cols["__s"] = numeric(src, str(score))
     elif prediction:
         cols["__p"] = binary(src, prediction, None, "prediction")[0]
     else:
-        s = numeric(src, score)
+        s = numeric(src, str(score))
         cols["__p"] = ibis.ifelse(s.isnull(), ibis.null(), (s >= threshold).cast("int8"))
     m = src.table.select(**cols)
     results = _auc_groups(m, confidence) if metric == "auc" else _rate_groups(m, metric, confidence)

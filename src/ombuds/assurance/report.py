@@ -199,7 +199,7 @@ def rate_chart(title: str, rows: list[tuple[str, float | None, float | None, flo
         parts.append(
             f'<text x="{left - 8}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{_esc(label)}</text>'
         )
-        if value is None:
+        if value is None or lo is None or hi is None:
             parts.append(
                 f'<text x="{left + 4}" y="{y + 4:.1f}" font-size="11" fill="#555">withheld or undefined</text>'
             )

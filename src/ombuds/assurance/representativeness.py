@@ -182,14 +182,14 @@ def quality(
         res = grouped.to_pyarrow().to_pydict()
         for j in range(len(res["__n"])):
             gn = int(res["__n"][j])
-            missing = {
+            missing_here = {
                 c: int(res[f"__m{i}"][j] or 0) for i, c in enumerate(t.columns) if res[f"__m{i}"][j]
             }
             per_group.append(
                 {
                     "attributes": {a: res[f"__g{i}"][j] for i, a in enumerate(protected)},
                     "n": gn,
-                    "missing": missing,
+                    "missing": missing_here,
                 }
             )
     distinct = t.distinct().count().to_pyarrow().as_py()
