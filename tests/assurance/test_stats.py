@@ -78,3 +78,10 @@ def test_interval_coverage_by_simulation():
             total += 1
             hits += ci[0] <= p1 / p0 <= ci[1]
     assert 0.93 <= hits / total <= 0.97
+
+
+def test_large_tables_use_the_pooled_chi_square():
+    from scipy.stats import chi2_contingency
+
+    expected = chi2_contingency([[120, 380], [90, 410]], correction=False)[1]
+    assert stats.two_proportion_p(120, 500, 90, 500) == pytest.approx(expected, rel=1e-9)
