@@ -12,6 +12,7 @@ The assurance engine (no database needed):
   representativeness  data against population shares, and data quality
   verify-claim        check a vendor's performance claim on local data
   push                send an engine result to a running Ombuds
+  aia score           score a Canadian Algorithmic Impact Assessment results file
 
 Running Ombuds:
   serve        serve the web app and API (gunicorn + whitenoise)
@@ -27,7 +28,7 @@ Every Django management command works too (ombuds help --commands).
 """
 
 
-ENGINE_COMMANDS = {"audit", "representativeness", "verify-claim", "push"}
+ENGINE_COMMANDS = {"audit", "representativeness", "verify-claim", "push", "aia"}
 
 
 def _fail(message: str, code: int = 2) -> int:

@@ -189,3 +189,44 @@ def test_intersections_sum_to_their_parts():
         assert g["n"] == len(sub)
         assert g["metrics"]["tpr"]["numerator"] == int(((sub.y == 1) & (sub.p == 1)).sum())
     assert not math.isnan(doc["groups"][0]["metrics"]["accuracy"]["value"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame=decision_logs())
+def test_matches_fairlearn_on_edge_cases(frame):
+    """Empty-denominator, single-row, constant-prediction and no-positive groups: wherever the
+    audit gives a value, Fairlearn's MetricFrame gives the same one."""
+    import warnings
+
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_negative_rate,
+        true_positive_rate,
+    )
+
+    doc = audit(frame, label="y", prediction="p", protected=["g"], min_group_size=1, auc=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mf = MetricFrame(
+            metrics={
+                "selection_rate": selection_rate,
+                "tpr": true_positive_rate,
+                "fpr": false_positive_rate,
+                "tnr": true_negative_rate,
+                "fnr": false_negative_rate,
+            },
+            y_true=frame["y"],
+            y_pred=frame["p"],
+            sensitive_features=frame["g"],
+        )
+    groups = by_group(doc)
+    for name, row in mf.by_group.iterrows():
+        for metric, value in row.items():
+            ours = groups[name]["metrics"][metric]
+            if ours["value"] is not None:
+                assert ours["value"] == pytest.approx(value, abs=1e-12), (name, metric)
+            else:
+                assert ours["denominator"] == 0 and ours["reason"]

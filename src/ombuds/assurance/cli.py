@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import AssuranceError
 
-COMMANDS = {"audit", "representativeness", "verify-claim", "push"}
+COMMANDS = {"audit", "representativeness", "verify-claim", "push", "aia"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--claimed", required=True, type=float, help="the claimed value, e.g. 0.95")
     c.add_argument("--by", help="also check per group of this column")
     c.add_argument("--fail-on", choices=["refuted"])
+    aia = sub.add_parser("aia", help="Canada's Algorithmic Impact Assessment")
+    aia_sub = aia.add_subparsers(dest="aia_command", required=True, parser_class=_Parser)
+    aia_score = aia_sub.add_parser(
+        "score", help="score a results file saved by the official AIA tool"
+    )
+    aia_score.add_argument("results", help="the JSON file the AIA tool saved")
+    aia_score.add_argument("--survey", help="the survey definition (default: the one Ombuds ships)")
+    aia_score.add_argument("--format", choices=["json", "md"], default="json")
+    aia_score.add_argument("--out")
     p = sub.add_parser("push", help="send an engine result to a running Ombuds for a system")
     p.add_argument("system_id", type=int)
     p.add_argument("result", help="a JSON result written by an engine command")
@@ -182,10 +191,43 @@ def run(args) -> int:
         failed = (
             args.fail_on == "refuted" and doc["overall"] and doc["overall"]["verdict"] == "refuted"
         )
+    elif args.command == "aia":
+        return aia_score(args)
     else:
         return push(args)
     _write(report.render(doc, args.format), args.out)
     return 1 if failed else 0
+
+
+def aia_score(args) -> int:
+    from . import aia
+    from .report import to_json
+
+    try:
+        results = json.loads(Path(args.results).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AssuranceError(f"file not found: {args.results}") from None
+    except ValueError as exc:
+        raise AssuranceError(f"{args.results} is not JSON: {exc}") from None
+    doc = aia.score(results, aia.load_survey(args.survey))
+    for item in doc["unknown"]:
+        value = f" = {item['value']!r}" if "value" in item else ""
+        print(
+            f"ombuds aia score: not scored: {item['question']}{value} ({item['reason']})",
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        text = to_json(doc)
+    else:
+        text = (
+            f"# Algorithmic Impact Assessment\n\nImpact level **{doc['level']}** — score "
+            f"{doc['total']} of {doc['max_raw']} (raw {doc['raw']}, mitigation {doc['mitigation']} "
+            f"of {doc['max_mitigation']}"
+            + ("; 15 % mitigation reduction applied" if doc["mitigation_reduction_applied"] else "")
+            + ").\n"
+        )
+    _write(text, args.out)
+    return 0
 
 
 def push(args) -> int:
