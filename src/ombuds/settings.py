@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "ninja",
     "ombuds.core",
     "ombuds.registry",
+    "ombuds.assessments",
     "ombuds.api",
 ]
 
