@@ -37,6 +37,7 @@ def test_a_new_system_starts_in_design(world):
 def test_every_move(start, to, world):
     system = world.system_a
     system.stage = start
+    system.impact_determination = "rights"  # the gate's own rules are tested below
     system.save()
     if to in ALLOWED[start]:
         change = lifecycle.transition(system, to, "because", world.lead)
@@ -87,6 +88,7 @@ def test_who_may_move(world, role, allowed):
 def test_the_gate_can_block_moves_into_pilot_and_deployed(world):
     system = world.system_a
     system.stage = "development"
+    system.impact_determination = "rights"
     system.save()
     seen = []
 
@@ -142,3 +144,28 @@ def test_patching_the_stage_is_refused(world, client, token_for):
     assert response.status_code == 409
     world.system_a.refresh_from_db()
     assert world.system_a.stage == "design"
+
+
+@pytest.mark.parametrize("to", ["pilot", "deployed"])
+def test_no_pilot_or_deployment_before_the_determination_is_confirmed(world, client, token_for, to):
+    system = world.system_a
+    system.stage = "development" if to == "pilot" else "suspended"
+    system.save()
+    response = client.post(
+        f"/api/v1/systems/{system.pk}/transitions",
+        {"to": to, "reason": "ready"},
+        content_type="application/json",
+        headers=token_for(world.lead),
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["rule"] == "gate"
+    assert body["unmet_controls"] == ["registry.determination-confirmed"]
+    client.force_login(world.lead)
+    page = client.post(f"/systems/{system.pk}/transition/", {"to": to, "reason": "ready"})
+    assert "high-impact determination is not confirmed" in page.content.decode()
+    system.refresh_from_db()
+    assert system.stage != to
+    system.impact_determination = "neither"
+    system.save()
+    lifecycle.transition(system, to, "classified now", world.lead)

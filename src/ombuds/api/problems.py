@@ -39,6 +39,7 @@ class Problem(Schema):
     detail: str
     errors: list[FieldError] = []
     rule: str | None = None
+    unmet_controls: list[str] | None = None
 
 
 def errors(*codes: int) -> dict[int, type[Problem]]:
@@ -50,7 +51,14 @@ COMMON = (400, 401, 403, 404, 422)
 
 
 def problem(
-    api, request, status: int, detail: str, errors_=None, rule: str | None = None, headers=None
+    api,
+    request,
+    status: int,
+    detail: str,
+    errors_=None,
+    rule: str | None = None,
+    headers=None,
+    **extra,
 ):
     body = {
         "type": "about:blank" if rule is None else f"urn:ombuds:problem:{rule}",
@@ -61,6 +69,7 @@ def problem(
     }
     if rule is not None:
         body["rule"] = rule
+    body.update(extra)
     response = api.create_response(request, body, status=status)
     for k, v in (headers or {}).items():
         response[k] = v
@@ -113,7 +122,15 @@ def install(api) -> None:
     @api.exception_handler(TransitionRefused)
     def _refused(request, exc):
         errs = [{"field": "to", "message": f"{cid}: {what}"} for cid, what in exc.blockers]
-        return problem(api, request, 409, exc.detail, errs, rule=exc.rule)
+        return problem(
+            api,
+            request,
+            409,
+            exc.detail,
+            errs,
+            rule=exc.rule,
+            unmet_controls=[cid for cid, _what in exc.blockers],
+        )
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):

@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     label = "registry"
     ombuds_backup = True
     verbose_name = "Register of AI systems"
+
+    def ready(self):
+        from . import controls
+
+        controls.register()

@@ -216,7 +216,8 @@ class Command(OmbudsCommand):
                     },
                 )
                 proposal = determination.propose(sector, role, area, {})
-                if i % 4 != 3:  # leave a few undetermined, as in real life
+                gated = {"pilot", "deployed", "suspended"} & set(path)
+                if gated or i % 4 != 3:  # leave a few undetermined, as in real life
                     determination.determine(system, lead, answers={}, determination=proposal.impact)
                 for stage in path:
                     lifecycle.transition(system, stage, "Demo: reached this stage.", lead)
