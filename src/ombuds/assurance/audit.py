@@ -18,7 +18,7 @@ import ibis
 import numpy as np
 
 from . import stats
-from .data import Source, binary, group_label, load, numeric
+from .data import Source, binary, group_name, load, numeric
 from .errors import AssuranceError
 
 SCHEMA = "ombuds.audit/1"
@@ -192,7 +192,9 @@ def confusion_query(src: Source, cfg: AuditConfig):
     y, note = binary(src, cfg.label, cfg.positive, "label")
     if note:
         notes.append(note)
-    cols = {f"__g{i}": group_label(src, a) for i, a in enumerate(cfg.protected)}
+    # Group by the raw protected values: naming missing values "(missing)" and casting to text
+    # happen on the small result (group_name), not on every row.
+    cols = {f"__g{i}": src.column(a, "protected attribute") for i, a in enumerate(cfg.protected)}
     cols["__y"] = y
     if cfg.prediction:
         p, pnote = binary(src, cfg.prediction, None, "prediction")
@@ -276,7 +278,7 @@ def audit(
             reason = "prediction missing" if cfg.prediction else "score missing or not a number"
             dropped[reason] = dropped.get(reason, 0) + n
             continue
-        key = tuple(result[f"__g{j}"][i] for j in range(k))
+        key = tuple(group_name(result[f"__g{j}"][i]) for j in range(k))
         cell = finest.setdefault(key, Cells())
         cell.n += n
         if yv == 1 and pv == 1:
@@ -508,7 +510,7 @@ def _score_tables(mutated, cfg: AuditConfig, finest, subsets) -> _ScoreTables | 
     pos = np.zeros((len(finest_ids), len(keys)))
     neg = np.zeros((len(finest_ids), len(keys)))
     for i in range(len(res["n"])):
-        fk = tuple(res[g][i] for g in gkeys)
+        fk = tuple(group_name(res[g][i]) for g in gkeys)
         row = finest_ids.get(fk)
         if row is None:  # a cell whose prediction was missing is not in the audit
             continue

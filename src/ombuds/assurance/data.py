@@ -231,6 +231,14 @@ def numeric(src: Source, name: str, role: str = "score") -> ir.Value:
     raise AssuranceError(f"{role} '{name}' has type {col.type()}, not a number")
 
 
+def group_name(value: Any) -> str:
+    """The group a raw protected value belongs to: missing or blank values form "(missing)"."""
+    if value is None:
+        return MISSING_GROUP
+    text = str(value)
+    return MISSING_GROUP if not text.strip() else text
+
+
 def group_label(src: Source, name: str) -> ir.Value:
     col = src.column(name, "protected attribute")
     text = col.cast("string")
