@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -318,7 +318,7 @@ def audit(
             agg.setdefault(tuple(key[j] for j in subset), Cells()).add(cell)
         groups[subset] = agg
 
-    score_info = _score_tables(mutated, cfg, finest, subsets) if (cfg.score and auc) else None
+    score_info = _score_tables(mutated, cfg, finest) if (cfg.score and auc) else None
 
     group_docs = []
     for subset in subsets:
@@ -400,7 +400,7 @@ class _ScoreTables:
     """Counts per (finest group, score key, label): exact values, or 10,000 bins when the score
     has more distinct values; rolled up per group with numpy."""
 
-    def __init__(self, finest_ids, key_values, pos, neg, exact, lo, hi, k_subsets, protected):
+    def __init__(self, finest_ids, key_values, pos, neg, exact, lo, hi):
         self.finest_ids = finest_ids  # finest key tuple -> row index
         self.key_values = key_values  # score value (exact) or bin centre, per key index
         self.pos = pos  # shape (n_finest, n_keys)
@@ -408,7 +408,6 @@ class _ScoreTables:
         self.exact = exact
         self.lo, self.hi = lo, hi
         self.is_probability = lo >= 0.0 and hi <= 1.0
-        self.protected = protected
         self.summary = {
             "distinct_or_bins": int(len(key_values)),
             "exact_auc": exact,
@@ -482,8 +481,26 @@ class _ScoreTables:
         return out
 
 
-def _score_tables(mutated, cfg: AuditConfig, finest, subsets) -> _ScoreTables | None:
-    m = mutated.filter(mutated.__y.notnull() & mutated.__s.notnull())
+@dataclass
+class ScoreKeys:
+    """A score column keyed for counting: its own values when it has at most AUC_BINS distinct
+    values (exact AUC), else the index of one of AUC_BINS equal-width bins."""
+
+    table: Any  # the filtered table with a float column __k
+    lo: float
+    hi: float
+    exact: bool
+
+    def values(self, keys: np.ndarray) -> np.ndarray:
+        """Score value of each key: itself, or the centre of its bin."""
+        if self.exact:
+            return keys
+        return self.lo + (keys + 0.5) * ((self.hi - self.lo) or 1.0) / AUC_BINS
+
+
+def score_keys(m) -> ScoreKeys | None:
+    """Key rows with a label and a score (columns __y, __s); None when no row has both."""
+    m = m.filter(m.__y.notnull() & m.__s.notnull())
     bounds = (
         m.aggregate(lo=m.__s.min(), hi=m.__s.max(), nd=m.__s.approx_nunique())
         .to_pyarrow()
@@ -494,14 +511,18 @@ def _score_tables(mutated, cfg: AuditConfig, finest, subsets) -> _ScoreTables | 
         return None
     exact = (nd or 0) <= AUC_BINS
     if exact:
-        keyed = m.mutate(__k=m.__s)
+        key = m.__s
     else:
         span = (hi - lo) or 1.0
-        keyed = m.mutate(
-            __k=ibis.least(
-                ((m.__s - lo) / span * AUC_BINS).floor().cast("int64"), AUC_BINS - 1
-            ).cast("float64")
-        )
+        key = ibis.least(((m.__s - lo) / span * AUC_BINS).floor().cast("int64"), AUC_BINS - 1)
+    return ScoreKeys(m.mutate(__k=key.cast("float64")), float(lo), float(hi), exact)
+
+
+def _score_tables(mutated, cfg: AuditConfig, finest) -> _ScoreTables | None:
+    keyed_scores = score_keys(mutated)
+    if keyed_scores is None:
+        return None
+    keyed = keyed_scores.table
     gkeys = [f"__g{i}" for i in range(len(cfg.protected))]
     res = keyed.group_by([*gkeys, "__k", "__y"]).aggregate(n=keyed.count()).to_pyarrow().to_pydict()
     finest_ids = {fk: i for i, fk in enumerate(sorted(finest))}
@@ -516,9 +537,14 @@ def _score_tables(mutated, cfg: AuditConfig, finest, subsets) -> _ScoreTables | 
             continue
         target = pos if res["__y"][i] == 1 else neg
         target[row, key_index[res["__k"][i]]] += res["n"][i]
-    values = keys if exact else lo + (keys + 0.5) * ((hi - lo) or 1.0) / AUC_BINS
     return _ScoreTables(
-        finest_ids, values, pos, neg, exact, float(lo), float(hi), subsets, cfg.protected
+        finest_ids,
+        keyed_scores.values(keys),
+        pos,
+        neg,
+        keyed_scores.exact,
+        keyed_scores.lo,
+        keyed_scores.hi,
     )
 
 
@@ -729,7 +755,3 @@ def findings(doc: dict, cfg: AuditConfig) -> list[dict]:
         )
     out.append({"severity": "guidance", "message": GUIDANCE[cfg.intervention]})
     return out
-
-
-def config_dict(cfg: AuditConfig) -> dict:
-    return asdict(cfg)

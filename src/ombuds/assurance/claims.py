@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 
 from . import stats
-from .audit import AUC_BINS
+from .audit import score_keys
 from .data import Source, binary, group_label, load, numeric
 from .errors import AssuranceError
 
@@ -177,21 +177,11 @@ def _rate_groups(m, metric: str, confidence: float) -> dict[str, dict]:
 def _auc_groups(m, confidence: float) -> dict[str, dict]:
     import numpy as np
 
-    m = m.filter(m.__y.notnull() & m.__s.notnull())
-    b = (
-        m.aggregate(lo=m.__s.min(), hi=m.__s.max(), nd=m.__s.approx_nunique())
-        .to_pyarrow()
-        .to_pydict()
-    )
-    lo, hi, nd = b["lo"][0], b["hi"][0], b["nd"][0]
-    if lo is None:
+    keyed = score_keys(m)
+    if keyed is None:
         return {}
-    exact = nd <= AUC_BINS
-    span = (hi - lo) or 1.0
-    key = m.__s if exact else ibis.least(((m.__s - lo) / span * AUC_BINS).floor(), AUC_BINS - 1)
     agg = (
-        m.mutate(__k=key.cast("float64"))
-        .group_by(["__b", "__k", "__y"])
+        keyed.table.group_by(["__b", "__k", "__y"])
         .aggregate(n=ibis._.count())
         .to_pyarrow()
         .to_pydict()
@@ -232,7 +222,7 @@ def _auc_groups(m, confidence: float) -> dict[str, dict]:
             "rows": P + N,
             "se": se,
         }
-        if not exact:
+        if not keyed.exact:
             out[g]["error_bound"] = stats.within_bin_tie_bound(pos, neg)
     return out
 

@@ -133,10 +133,6 @@ def run(args) -> int:
     if args.command == "audit":
         from .audit import audit
 
-        if args.score and args.threshold is None:
-            raise AssuranceError("--score needs --threshold T")
-        if not args.prediction and not args.score:
-            raise AssuranceError("give --prediction COL or --score COL with --threshold T")
         doc = audit(
             args.data,
             label=args.label,
