@@ -60,18 +60,33 @@ def test_register_classify_move_and_read_history(page, live_server, lead, axe_ch
     page.wait_for_url("**/systems/*/")
     assert page.get_by_text("Rights-impacting").first.is_visible()
 
-    for stage, label in [("development", "Development"), ("pilot", "Pilot")]:
-        page.get_by_role("link", name="Change stage").click()
-        page.get_by_label(label, exact=True).check()
-        page.get_by_label("Reason").fill(f"Ready for {stage}")
-        page.get_by_role("button", name="Move").click()
-        page.wait_for_url("**/systems/*/")
-    assert page.locator(".title-row .badge").inner_text() == "Pilot"
+    page.get_by_role("link", name="Change stage").click()
+    page.get_by_label("Development", exact=True).check()
+    page.get_by_label("Reason").fill("Ready for development")
+    page.get_by_role("button", name="Move").click()
+    page.wait_for_url("**/systems/*/")
+    assert page.locator(".title-row .badge").inner_text() == "Development"
+
+    # A rights-impacting system with no approved assessment: the gate refuses the pilot.
+    page.get_by_role("link", name="Change stage").click()
+    page.get_by_label("Pilot", exact=True).check()
+    page.get_by_label("Reason").fill("Ready for pilot")
+    page.get_by_role("button", name="Move").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert "The gate blocks the move to pilot" in summary.inner_text()
+    assert "assessments.assessment-approved" in summary.inner_text()
+
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name="Gate").first.click()
+    assert page.get_by_role("heading", name="What Tax debt prioritisation still needs").is_visible()
+    assert page.locator("#control-assessments\\.assessment-approved .badge").inner_text() == "unmet"
+    problems["gate"] = axe_check(page)
 
     page.get_by_role("link", name="History").first.click()
     rows = page.locator("tbody tr")
     text = rows.all_inner_texts()
-    assert any("system.transition" in r and "development → pilot" in r for r in text)
+    assert any("system.transition" in r and "design → development" in r for r in text)
     assert any("system.determine" in r for r in text) and any("system.create" in r for r in text)
     problems["history"] = axe_check(page)
 

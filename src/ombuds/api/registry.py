@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import File, Path, Query, Router, Schema, Status
@@ -19,6 +21,7 @@ from .schemas import (
     CardIn,
     CardOut,
     DeterminationIn,
+    GateOut,
     HistoryPage,
     ImpactName,
     SectorOut,
@@ -64,6 +67,8 @@ def system_out(system: AISystem) -> dict:
             ),
             "determined_at": system.impact_determined_at,
         },
+        "impact_level": system.impact_level,
+        "protected_characteristics": system.protected_characteristics,
         "created_at": system.created_at,
         "updated_at": system.updated_at,
     }
@@ -309,3 +314,52 @@ def add_attachment(
 ):
     system = _system(request, system_id, "card.edit")
     return Status(201, attachment_out(services.add_attachment(request.user, system, kind, file)))
+
+
+@router.get(
+    "/systems/{system_id}/gate",
+    response={200: GateOut, **errors(*COMMON)},
+    openapi_extra=access("system.view"),
+    summary="What the system still needs before a gated move, control by control",
+)
+def gate(
+    request,
+    system_id: int = SystemId,
+    to: Literal["pilot", "deployed", "decommissioned"] | None = Query(
+        None, description="The move to check; by default the system's next gated stage."
+    ),
+):
+    system = _system(request, system_id, "system.view")
+    target = to or lifecycle.next_gate(system)
+    statuses = lifecycle.gate(system, target)
+    return {
+        "system": system.pk,
+        "stage": system.stage,
+        "to": target,
+        "impact_level": system.impact_level,
+        "passes": not any(st.blocks for st in statuses),
+        "unmet_controls": [st.id for st in statuses if st.blocks],
+        "controls": [
+            {
+                "id": st.id,
+                "title": st.item.title,
+                "state": st.state,
+                "detail": st.detail,
+                "fix_url": request.build_absolute_uri(st.fix_url) if st.fix_url else None,
+                "waivable": st.item.waivable,
+                "waiver": (
+                    {
+                        "control_id": st.waiver.control_id,
+                        "justification": st.waiver.justification,
+                        "expires_on": st.waiver.expires_on,
+                        "granted_by": st.waiver.granted_by.get_username(),
+                        "granted_at": st.waiver.granted_at,
+                    }
+                    if st.waiver
+                    else None
+                ),
+                "maps": {fw: list(reqs) for fw, reqs in st.item.maps.items()},
+            }
+            for st in statuses
+        ],
+    }

@@ -113,6 +113,11 @@ class SystemOut(Schema):
     stage: StageName
     allowed_transitions: list[StageName]
     high_impact: HighImpact
+    impact_level: int | None = Field(
+        None,
+        description="1–4: the level of the latest approved impact assessment (highest across questionnaires)",
+    )
+    protected_characteristics: list[dict[str, Any]] = []
     created_at: datetime
     updated_at: datetime
 
@@ -187,3 +192,32 @@ class MeOut(Schema):
     username: str
     is_superuser: bool
     agencies: list[AgencyOut]
+
+
+class WaiverOut(Schema):
+    control_id: str
+    justification: str
+    expires_on: date
+    granted_by: str
+    granted_at: datetime
+
+
+class GateControl(Schema):
+    id: str
+    title: str
+    state: Literal["met", "unmet", "waived", "not_in_force"]
+    detail: str
+    fix_url: str | None
+    waivable: bool
+    waiver: WaiverOut | None
+    maps: dict[str, list[str]]
+
+
+class GateOut(Schema):
+    system: int
+    stage: StageName
+    to: Literal["pilot", "deployed", "decommissioned"]
+    impact_level: int | None
+    passes: bool
+    unmet_controls: list[str]
+    controls: list[GateControl]

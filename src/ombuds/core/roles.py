@@ -35,6 +35,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "system.transition": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
     "system.determine": frozenset({GOVERNANCE_LEAD}),
     "card.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD, ASSESSOR}),
+    "system.waive": frozenset({GOVERNANCE_LEAD}),
+    "system.decommission": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "assessment.view": ANY_MEMBER,
+    "assessment.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD, ASSESSOR}),
+    # Reviewing and approving also depend on the agency's approval policy (assessments app).
+    "assessment.review": frozenset({ASSESSOR, GOVERNANCE_LEAD}),
+    "assessment.approve": frozenset({GOVERNANCE_LEAD}),
+    "assessment.policy": frozenset({GOVERNANCE_LEAD}),
+    "evaluation.view": ANY_MEMBER,
+    "evaluation.create": frozenset({ASSESSOR, GOVERNANCE_LEAD, SYSTEM_OWNER}),
+    "evaluation.respond": frozenset({ASSESSOR, GOVERNANCE_LEAD}),
     "agency.view": ANY_MEMBER,
     "agency.brand": frozenset({GOVERNANCE_LEAD}),
 }

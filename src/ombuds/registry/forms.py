@@ -150,3 +150,85 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Attach a file"), help_text=_("PDF, image, office document or text; size limited.")
     )
+
+
+class WaiverForm(forms.Form):
+    control_id = forms.ChoiceField(label=_("Control"))
+    justification = forms.CharField(
+        label=_("Justification"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Why the system may proceed without this control, what compensates for it, and "
+            "what will be done before the waiver expires. Waivers are published with the record."
+        ),
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most one year from today."),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control_id"].choices = choices
+
+
+class MaterialChangeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What changed"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("purpose", _("Its purpose or the decisions it supports")),
+            ("model", _("The model (retrained, replaced, new version)")),
+            ("data", _("The data it uses or learns from")),
+            ("population", _("The people it is used on")),
+        ],
+    )
+    description = forms.CharField(
+        label=_("Describe the change"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DecommissioningForm(forms.Form):
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import DECOMMISSION_ITEMS
+
+        record = record or {}
+        for key, label in DECOMMISSION_ITEMS:
+            entry = record.get(key) or {}
+            self.fields[f"{key}_done"] = forms.BooleanField(
+                label=label, required=False, initial=entry.get("done", False)
+            )
+            self.fields[f"{key}_note"] = forms.CharField(
+                label=_("How, when, where it is recorded"),
+                required=False,
+                initial=entry.get("note", ""),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def values(self) -> dict:
+        from .models import DECOMMISSION_ITEMS
+
+        return {
+            key: {
+                "done": self.cleaned_data[f"{key}_done"],
+                "note": self.cleaned_data[f"{key}_note"],
+            }
+            for key, _label in DECOMMISSION_ITEMS
+        }
+
+
+class OnboardForm(forms.Form):
+    to = forms.ChoiceField(
+        label=_("The system is already"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("pilot", _("In a pilot")),
+            ("deployed", _("Deployed")),
+            ("suspended", _("Suspended")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Since when, and where it is used"), widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,17 +1,18 @@
 """The lifecycle of an AI system: which moves are allowed, and the one function that makes them.
 
-Moves into pilot and deployed pass through the deployment gate (`core.controls`); every move
-takes a reason and is written with its audit event in one transaction.
+Moves into pilot, deployed and decommissioned pass through the gate (`core.controls`); every
+move takes a reason and is written with its audit event in one transaction.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from ombuds.core import audit, controls
 from ombuds.core.permissions import check_object
 
-from .models import AISystem, Stage, StageChange
+from .models import AISystem, Stage, StageChange, Waiver
 
 S = Stage
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -23,7 +24,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUSPENDED: frozenset({S.DEVELOPMENT, S.PILOT, S.DEPLOYED, S.DECOMMISSIONED}),
     S.DECOMMISSIONED: frozenset(),
 }
-GATED = frozenset({S.PILOT, S.DEPLOYED})
+GATED = frozenset({S.PILOT, S.DEPLOYED, S.DECOMMISSIONED})
 ORDER = [s.value for s in Stage]
 
 
@@ -45,6 +46,36 @@ def allowed_targets(stage: str) -> list[str]:
     return [s for s in ORDER if s in TRANSITIONS.get(stage, frozenset())]
 
 
+def active_waivers(system: AISystem, today=None) -> dict[str, Waiver]:
+    today = today or timezone.localdate()
+    found: dict[str, Waiver] = {}
+    for w in Waiver.objects.filter(system=system, revoked_at__isnull=True, expires_on__gte=today):
+        found.setdefault(w.control_id, w)
+    return found
+
+
+def gate(system: AISystem, to: str, include_not_applicable: bool = False) -> list[controls.Status]:
+    """Every control of the gate for a move of this system to `to`, with its state."""
+    return controls.evaluate(
+        system,
+        to,
+        level=system.impact_level,
+        high_impact=system.is_high_impact,
+        waivers=active_waivers(system),
+        today=timezone.localdate(),
+        include_not_applicable=include_not_applicable,
+    )
+
+
+def next_gate(system: AISystem) -> str:
+    """The gated stage a system is heading for: pilot before use, deployed once in use."""
+    if system.stage in (S.DESIGN, S.DEVELOPMENT, S.PROCUREMENT):
+        return S.PILOT
+    if system.stage == S.DECOMMISSIONED:
+        return S.DECOMMISSIONED
+    return S.DEPLOYED
+
+
 def check_move(system: AISystem, to: str) -> None:
     if to not in TRANSITIONS:
         raise TransitionRefused(
@@ -59,12 +90,10 @@ def check_move(system: AISystem, to: str) -> None:
             f"A system in {system.stage} cannot move to {to}. Allowed from {system.stage}: {allowed}.",
         )
     if to in GATED:
-        found = controls.blockers(system, to)
+        found = controls.blockers(gate(system, to))
         if found:
             missing = "; ".join(f"{cid}: {what}" for cid, what in found)
-            raise TransitionRefused(
-                "gate", f"The deployment gate blocks the move to {to}: {missing}", found
-            )
+            raise TransitionRefused("gate", f"The gate blocks the move to {to}: {missing}", found)
 
 
 def transition(system: AISystem, to: str, reason: str, actor) -> StageChange:
@@ -87,5 +116,91 @@ def transition(system: AISystem, to: str, reason: str, actor) -> StageChange:
             obj=system,
             agency=system.agency,
             changes={"stage": {"from": previous, "to": to}, "reason": reason},
+        )
+    return change
+
+
+IN_USE = (S.PILOT, S.DEPLOYED, S.SUSPENDED)
+
+
+def onboard_in_use(system: AISystem, to: str, reason: str, actor) -> StageChange:
+    """Enter a system that is already in use at its real stage, without passing the gate.
+
+    Agencies start governing with systems already running; hiding them until they pass the gate
+    would hide exactly the ones that need attention. Only a governance lead may do it, only for
+    a system still at its first stage with no history, and the record keeps saying it never
+    passed the gate until it does (the dashboard lists it).
+    """
+    check_object(actor, "system.determine", system.agency_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("Say since when and where the system is in use.")
+    if to not in IN_USE:
+        raise TransitionRefused(
+            "onboard_stage",
+            f"Onboarding records a system in use: pilot, deployed or suspended, not {to}.",
+        )
+    with transaction.atomic():
+        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        if system.stage != S.DESIGN or system.stage_changes.exists():
+            raise TransitionRefused(
+                "onboard_history",
+                "Only a newly registered system can be onboarded at its stage; this one has a "
+                "lifecycle history, so it moves through the gate.",
+            )
+        change = StageChange.objects.create(
+            system=system,
+            from_stage=system.stage,
+            to_stage=to,
+            reason=reason,
+            actor=actor,
+            gate_passed=False,
+        )
+        system.stage = to
+        system.save(update_fields=["stage", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="system.onboard",
+            obj=system,
+            agency=system.agency,
+            changes={"stage": {"from": S.DESIGN, "to": to}, "reason": reason, "gate_passed": False},
+        )
+    return change
+
+
+def never_passed_gate(system: AISystem) -> bool:
+    latest = system.stage_changes.order_by("-at", "-id").first()
+    return system.stage in IN_USE and latest is not None and not latest.gate_passed
+
+
+def confirm_through_gate(system: AISystem, actor) -> StageChange:
+    """An onboarded system that now meets its gate is recorded as having passed it."""
+    check_object(actor, "system.transition", system.agency_id)
+    with transaction.atomic():
+        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        if not never_passed_gate(system):
+            raise TransitionRefused(
+                "gate_already_passed", "This system is not waiting for the gate."
+            )
+        target = S.DEPLOYED if system.stage == S.SUSPENDED else system.stage
+        found = controls.blockers(gate(system, target))
+        if found:
+            missing = "; ".join(f"{cid}: {what}" for cid, what in found)
+            raise TransitionRefused(
+                "gate", f"The gate to {target} is still closed: {missing}", found
+            )
+        change = StageChange.objects.create(
+            system=system,
+            from_stage=system.stage,
+            to_stage=system.stage,
+            reason="Passed the gate at its current stage.",
+            actor=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="system.gate_passed",
+            obj=system,
+            agency=system.agency,
+            changes={"stage": system.stage},
         )
     return change

@@ -70,6 +70,23 @@ DEMOGRAPHIC_FEATURES = [
     ("location", _("Location or postcode")),
 ]
 
+# The characteristics the statement names for bias audits: the default scope of a system's audit.
+AUDIT_CHARACTERISTICS = [
+    "race",
+    "ethnicity",
+    "disability",
+    "sex_gender",
+    "sexual_orientation",
+    "gender_identity",
+]
+
+DECOMMISSION_ITEMS = [
+    ("data", _("Data retained or deleted as the data card's retention rule says")),
+    ("people_told", _("Affected people and the public told the system is retired")),
+    ("public_record", _("Public register entry updated")),
+    ("vendor_data", _("Vendor returned or deleted the agency's data (bought systems)")),
+]
+
 
 class AISystem(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="systems")
@@ -118,6 +135,20 @@ class AISystem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     impact_determined_at = models.DateTimeField(null=True, blank=True)
+    # Impact level I–IV (1–4) of the latest approved assessment (the highest across templates);
+    # kept here by the assessments app so lists and the gate need no join.
+    impact_level = models.PositiveSmallIntegerField(
+        _("impact level"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    # Which protected characteristics a bias audit must cover: [{"id", "collected", "why_not",
+    # "alternative"}]. Where one is not collected, the record says why and how disparities for
+    # it are assessed instead.
+    protected_characteristics = models.JSONField(default=list, blank=True)
+    # The retirement checklist: {item: {"done": bool, "note": str, "by": username, "at": iso}}.
+    decommissioning = models.JSONField(default=dict, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -156,6 +187,9 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # False when a system already in use was entered into the register at its real stage
+    # (onboarding): it never passed the gate, and the dashboard says so until it does.
+    gate_passed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -198,6 +232,7 @@ CARD_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("inputs", _("Inputs")),
         ("outputs", _("Outputs")),
         ("human_oversight", _("Human oversight")),
+        ("contingency", _("Contingency: how the service continues if the system is stopped")),
         ("deployment", _("Where and how it is deployed")),
         ("dependencies", _("Third-party components")),
         ("security", _("Security measures")),
@@ -243,3 +278,32 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Waiver(models.Model):
+    """A governance lead's written, time-limited acceptance that a control is not met.
+
+    Kept after expiry or revocation: waivers are published with the system's record later."""
+
+    system = models.ForeignKey(AISystem, on_delete=models.CASCADE, related_name="waivers")
+    control_id = models.CharField(max_length=100)
+    justification = models.TextField()
+    expires_on = models.DateField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["system", "control_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.control_id} waived until {self.expires_on}"
+
+    def active_on(self, day) -> bool:
+        return self.revoked_at is None and self.expires_on >= day

@@ -146,6 +146,10 @@ def update_system(actor, system: AISystem, values: dict[str, Any]) -> AISystem:
                 agency=system.agency,
                 changes=changes,
             )
+            altered = [f for f in sorted(changes) if f in MATERIAL_FIELDS and _was_set(changes[f])]
+            for kind in sorted({MATERIAL_FIELDS[f] for f in altered}):
+                names = ", ".join(f for f in altered if MATERIAL_FIELDS[f] == kind)
+                _announce_material_change(actor, system, kind, f"record edited: {names}")
     return system
 
 
@@ -180,6 +184,14 @@ def save_card(actor, system: AISystem, kind: str, values: dict[str, str]) -> Car
                 agency=system.agency,
                 changes=changes,
             )
+            altered = [
+                f
+                for f in sorted(changes)
+                if (kind, f) in MATERIAL_CARD_FIELDS and _was_set(changes[f])
+            ]
+            for mkind in sorted({MATERIAL_CARD_FIELDS[(kind, f)] for f in altered}):
+                names = ", ".join(f for f in altered if MATERIAL_CARD_FIELDS[(kind, f)] == mkind)
+                _announce_material_change(actor, system, mkind, f"{kind} card edited: {names}")
     return card
 
 
@@ -225,3 +237,234 @@ def add_attachment(actor, system: AISystem, kind: str, upload) -> Attachment:
         attachment.file.delete(save=False)  # no file without its record
         raise
     return attachment
+
+
+MATERIAL_FIELDS = {
+    "purpose_and_benefits": "purpose",
+    "short_description": "purpose",
+    "detailed_description": "purpose",
+    "outputs": "purpose",
+    "decision_role": "purpose",
+    "sector": "population",
+    "demographic_features": "data",
+}
+MATERIAL_CARD_FIELDS = {
+    ("model", "model_type"): "model",
+    ("model", "version"): "model",
+    ("model", "training"): "model",
+    ("model", "intended_use"): "purpose",
+    ("data", "provenance"): "data",
+    ("data", "collection"): "data",
+    ("data", "preparation"): "data",
+}
+MATERIAL_KINDS = ["purpose", "model", "data", "population"]
+
+
+def _was_set(change: dict) -> bool:
+    """A material change alters what was there; filling in a blank is not one."""
+    return change.get("from") not in (None, "", [], {})
+
+
+def record_material_change(actor, system: AISystem, kind: str, description: str) -> None:
+    """A change to the system's purpose, model, data or population: recorded, and every approved
+    assessment of the system is marked as needing review (through the `material_change` signal)."""
+    check_object(actor, "system.edit", system.agency_id)
+    errors = {}
+    if kind not in MATERIAL_KINDS:
+        errors["kind"] = f"Choose one of: {', '.join(MATERIAL_KINDS)}."
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = "Say what changed."
+    if errors:
+        raise ValidationError(errors)
+    check_text({"description": description})
+    with transaction.atomic():
+        _announce_material_change(actor, system, kind, description)
+
+
+def _announce_material_change(actor, system, kind, description):
+    from .signals import material_change
+
+    audit.record(
+        actor=actor,
+        action="system.material_change",
+        obj=system,
+        agency=system.agency,
+        changes={"kind": kind, "description": description},
+    )
+    material_change.send(
+        sender=AISystem, system=system, kind=kind, description=description, actor=actor
+    )
+
+
+def grant_waiver(actor, system: AISystem, control_id: str, justification: str, expires_on):
+    """A governance lead accepts, in writing and until a date, that a control is not met."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ombuds.core import controls
+
+    from .models import Waiver
+
+    check_object(actor, "system.waive", system.agency_id)
+    errors = {}
+    item = controls.catalogue().items.get(control_id)
+    if item is None:
+        errors["control_id"] = f"'{control_id}' is not a control of the catalogue."
+    elif not item.waivable:
+        errors["control_id"] = f"'{control_id}' ({item.title}) cannot be waived."
+    justification = (justification or "").strip()
+    if len(justification) < 20:
+        errors["justification"] = "Write the justification (at least 20 characters)."
+    if not isinstance(expires_on, dt.date):
+        errors["expires_on"] = "Give the date the waiver expires."
+    elif expires_on <= timezone.localdate():
+        errors["expires_on"] = "The expiry must be a date after today."
+    elif expires_on > timezone.localdate() + dt.timedelta(days=366):
+        errors["expires_on"] = "A waiver lasts at most one year; renew it when it expires."
+    if errors:
+        raise ValidationError(errors)
+    check_text({"justification": justification})
+    with transaction.atomic():
+        waiver = Waiver.objects.create(
+            system=system,
+            control_id=control_id,
+            justification=justification,
+            expires_on=expires_on,
+            granted_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="waiver.grant",
+            obj=system,
+            agency=system.agency,
+            changes={
+                "control": control_id,
+                "justification": justification,
+                "expires_on": expires_on.isoformat(),
+                "waiver": waiver.pk,
+            },
+        )
+    return waiver
+
+
+def revoke_waiver(actor, waiver) -> None:
+    from django.utils import timezone
+
+    check_object(actor, "system.waive", waiver.system.agency_id)
+    if waiver.revoked_at is not None:
+        return
+    with transaction.atomic():
+        waiver.revoked_at = timezone.now()
+        waiver.revoked_by = actor
+        waiver.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            actor=actor,
+            action="waiver.revoke",
+            obj=waiver.system,
+            agency=waiver.system.agency,
+            changes={"control": waiver.control_id, "waiver": waiver.pk},
+        )
+
+
+def save_decommissioning(actor, system: AISystem, values: dict[str, dict]) -> AISystem:
+    """The retirement checklist: each item done or not, with a note saying how."""
+    from django.utils import timezone
+
+    from .models import DECOMMISSION_ITEMS
+
+    check_object(actor, "system.decommission", system.agency_id)
+    known = [k for k, _label in DECOMMISSION_ITEMS]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValidationError({f: "Not an item of the retirement checklist." for f in unknown})
+    errors = {}
+    for key, entry in values.items():
+        if not isinstance(entry, dict):
+            errors[key] = "Give {done, note}."
+        elif entry.get("done") and not str(entry.get("note", "")).strip():
+            errors[key] = "Say how it was done (who, when, where it is recorded)."
+    if errors:
+        raise ValidationError(errors)
+    check_text(values)
+    with transaction.atomic():
+        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        before = dict(system.decommissioning or {})
+        record = dict(before)
+        for key, entry in values.items():
+            done, note = bool(entry.get("done")), str(entry.get("note", "")).strip()
+            old = before.get(key) or {}
+            if old.get("done") == done and old.get("note", "") == note:
+                continue
+            record[key] = {
+                "done": done,
+                "note": note,
+                "by": actor.get_username(),
+                "at": timezone.now().isoformat(timespec="seconds"),
+            }
+        changes = audit.diff(before, record)
+        if changes:
+            system.decommissioning = record
+            system.save(update_fields=["decommissioning", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="system.decommissioning",
+                obj=system,
+                agency=system.agency,
+                changes=changes,
+            )
+    return system
+
+
+def save_protected_characteristics(actor, system: AISystem, entries: list[dict]) -> AISystem:
+    """Which protected characteristics a bias audit of this system must cover. One that is not
+    collected needs the reason and the other way its disparities are assessed."""
+    check_object(actor, "system.edit", system.agency_id)
+    if not isinstance(entries, list):
+        raise ValidationError({"protected_characteristics": "Give a list."})
+    errors, clean, seen = {}, [], set()
+    for i, e in enumerate(entries):
+        where = f"protected_characteristics[{i}]"
+        if not isinstance(e, dict) or e.get("id") not in DEMOGRAPHIC_CODES:
+            errors[where] = f"Choose a characteristic among: {', '.join(DEMOGRAPHIC_CODES)}."
+            continue
+        if e["id"] in seen:
+            errors[where] = f"'{e['id']}' is listed twice."
+            continue
+        seen.add(e["id"])
+        collected = bool(e.get("collected"))
+        why_not = str(e.get("why_not", "")).strip()
+        alternative = str(e.get("alternative", "")).strip()
+        if not collected and (not why_not or not alternative):
+            errors[where] = (
+                f"'{e['id']}' is not collected: say why, and how disparities for it are "
+                "assessed instead (for example a survey sample or a proxy method)."
+            )
+            continue
+        clean.append(
+            {
+                "id": e["id"],
+                "collected": collected,
+                "why_not": "" if collected else why_not,
+                "alternative": "" if collected else alternative,
+            }
+        )
+    if errors:
+        raise ValidationError(errors)
+    check_text({"protected_characteristics": clean})
+    with transaction.atomic():
+        system = AISystem.objects.select_for_update().get(pk=system.pk)
+        before = {"protected_characteristics": system.protected_characteristics}
+        system.protected_characteristics = clean
+        changes = audit.diff(before, {"protected_characteristics": clean})
+        if changes:
+            system.save(update_fields=["protected_characteristics", "updated_at"])
+            audit.record(
+                actor=actor,
+                action="system.protected_characteristics",
+                obj=system,
+                agency=system.agency,
+                changes=changes,
+            )
+    return system

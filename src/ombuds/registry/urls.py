@@ -21,4 +21,22 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("systems/<int:pk>/history/", views.system_history, name="system_history"),
+    path("systems/<int:pk>/gate/", views.system_gate, name="system_gate"),
+    path("systems/<int:pk>/onboard/", views.system_onboard, name="system_onboard"),
+    path("systems/<int:pk>/gate/confirm/", views.system_confirm_gate, name="system_confirm_gate"),
+    path("systems/<int:pk>/waivers/new/", views.waiver_create, name="waiver_create"),
+    path(
+        "systems/<int:pk>/waivers/<int:waiver>/revoke/", views.waiver_revoke, name="waiver_revoke"
+    ),
+    path("systems/<int:pk>/crosswalk/", views.system_crosswalk, name="system_crosswalk"),
+    path(
+        "systems/<int:pk>/decommissioning/",
+        views.system_decommissioning,
+        name="system_decommissioning",
+    ),
+    path(
+        "systems/<int:pk>/material-change/",
+        views.system_material_change,
+        name="system_material_change",
+    ),
 ]

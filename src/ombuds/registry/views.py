@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from .forms import (
     TransitionForm,
     apply_errors,
 )
-from .models import CARD_FIELDS, AISystem, Attachment, CardKind, Impact, Sector, Stage
+from .models import CARD_FIELDS, AISystem, Attachment, CardKind, Impact, Sector, Stage, StageChange
 
 RISK_COLUMNS = [*Impact.choices, ("", _("Not yet determined"))]
 
@@ -58,10 +58,18 @@ def dashboard(request):
         .exclude(stage=Stage.DECOMMISSIONED)
         .order_by("name")[:50]
     )
+    latest_change = StageChange.objects.filter(system=OuterRef("pk")).order_by("-at", "-id")
+    ungated = (
+        systems.filter(stage__in=lifecycle.IN_USE)
+        .annotate(passed=Subquery(latest_change.values("gate_passed")[:1]))
+        .filter(passed=False)
+        .order_by("name")[:50]
+    )
     return render(
         request,
         "registry/dashboard.html",
         {
+            "ungated": ungated,
             "rows": rows,
             "risk_columns": RISK_COLUMNS,
             "totals": totals,
@@ -165,11 +173,20 @@ def system_detail(request, pk):
         for kind, label in CardKind.choices
     ]
     user = request.user
+    to = default_gate_target(system)
+    statuses = lifecycle.gate(system, to)
     return render(
         request,
         "registry/system_detail.html",
         {
             "system": system,
+            "gate_to": to,
+            "gate_to_label": Stage(to).label,
+            "gate_unmet": [s for s in statuses if s.state == "unmet"],
+            "gate_waived": [s for s in statuses if s.state == "waived"],
+            "can_onboard": has_perm(user, "system.determine", system.agency_id)
+            and system.stage == Stage.DESIGN
+            and not system.stage_changes.exists(),
             "cards": card_list,
             "proposal": determination.proposal_for(system),
             "stage_changes": system.stage_changes.select_related("actor").order_by("-at", "-id")[
@@ -316,3 +333,189 @@ def system_history(request, pk):
     events = AuditEvent.objects.filter(object_type="registry.aisystem", object_id=str(system.pk))
     page = Paginator(events.order_by("-id"), 100).get_page(request.GET.get("page"))
     return render(request, "registry/system_history.html", {"system": system, "page": page})
+
+
+GATE_TARGETS = [Stage.PILOT, Stage.DEPLOYED, Stage.DECOMMISSIONED]
+
+
+default_gate_target = lifecycle.next_gate
+
+
+@access("system.view")
+def system_gate(request, pk):
+    """What the system still needs before it may move, and why: every control with its state."""
+    system = _system(request, pk, "system.view")
+    to = request.GET.get("to") or default_gate_target(system)
+    if to not in GATE_TARGETS:
+        to = default_gate_target(system)
+    statuses = lifecycle.gate(system, to)
+    can_waive = has_perm(request.user, "system.waive", system.agency_id)
+    waivers = system.waivers.select_related("granted_by", "revoked_by")
+    return render(
+        request,
+        "registry/system_gate.html",
+        {
+            "system": system,
+            "to": to,
+            "to_label": Stage(to).label,
+            "targets": [(t, Stage(t).label) for t in GATE_TARGETS],
+            "statuses": statuses,
+            "unmet": [s for s in statuses if s.state == "unmet"],
+            "passes": not any(s.blocks for s in statuses),
+            "can_waive": can_waive,
+            "waivers": waivers,
+            "today": timezone.localdate(),
+            "ungated": lifecycle.never_passed_gate(system),
+            "can_move": has_perm(request.user, "system.transition", system.agency_id),
+        },
+    )
+
+
+@access("system.transition")
+def system_confirm_gate(request, pk):
+    system = _system(request, pk, "system.transition")
+    if request.method == "POST":
+        try:
+            lifecycle.confirm_through_gate(system, request.user)
+        except lifecycle.TransitionRefused as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Recorded: the system passed the gate at its stage."))
+    return redirect("system_gate", pk=system.pk)
+
+
+@access("system.waive")
+def waiver_create(request, pk):
+    from ombuds.core import controls
+
+    from .forms import WaiverForm
+
+    system = _system(request, pk, "system.waive")
+    items = [i for i in controls.catalogue().items.values() if i.waivable]
+    choices = [(i.id, f"{i.title} ({i.id})") for i in items]
+    initial = {"control_id": request.GET.get("control")}
+    form = WaiverForm(request.POST or None, choices=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_waiver(
+                request.user,
+                system,
+                form.cleaned_data["control_id"],
+                form.cleaned_data["justification"],
+                form.cleaned_data["expires_on"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Waiver recorded."))
+            return redirect("system_gate", pk=system.pk)
+    return render(request, "registry/waiver_form.html", {"form": form, "system": system})
+
+
+@access("system.waive")
+def waiver_revoke(request, pk, waiver):
+    from .models import Waiver
+
+    system = _system(request, pk, "system.waive")
+    found = get_object_or_404(Waiver, pk=waiver, system=system)
+    if request.method == "POST":
+        services.revoke_waiver(request.user, found)
+        messages.success(request, _("Waiver revoked."))
+    return redirect("system_gate", pk=system.pk)
+
+
+@access("system.view")
+def system_crosswalk(request, pk):
+    """Which requirements of each framework the system meets, misses, or has waived."""
+    from ombuds.core import controls
+
+    system = _system(request, pk, "system.view")
+    to = Stage.DECOMMISSIONED if system.stage == Stage.DECOMMISSIONED else Stage.DEPLOYED
+    statuses = lifecycle.gate(system, to, include_not_applicable=True)
+    cat = controls.catalogue()
+    rank = {"unmet": 0, "waived": 1, "not_in_force": 2, "met": 3, "not_applicable": 4}
+    frameworks = []
+    for fw, title in cat.frameworks.items():
+        reqs: dict[str, list] = {}
+        for s in statuses:
+            for req in s.item.maps.get(fw, ()):
+                reqs.setdefault(req, []).append(s)
+        rows = []
+        for req, found in reqs.items():
+            states = [s.state for s in found]
+            state = min(states, key=lambda x: rank[x])
+            if state == "not_applicable" or (state == "met" and "not_applicable" in states):
+                state = "met" if "met" in states else "not_applicable"
+            rows.append({"requirement": req, "state": state, "controls": found})
+        rows.sort(key=lambda r: r["requirement"])
+        counts = {k: sum(1 for r in rows if r["state"] == k) for k in rank}
+        frameworks.append({"id": fw, "title": title, "rows": rows, "counts": counts})
+    return render(
+        request,
+        "registry/system_crosswalk.html",
+        {"system": system, "frameworks": frameworks, "to": to, "to_label": Stage(to).label},
+    )
+
+
+@access("system.decommission")
+def system_decommissioning(request, pk):
+    from .forms import DecommissioningForm
+
+    system = _system(request, pk, "system.decommission")
+    form = DecommissioningForm(request.POST or None, record=system.decommissioning)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_decommissioning(request.user, system, form.values())
+        except ValidationError as exc:
+            for key, msgs in exc.message_dict.items():
+                form.add_error(f"{key}_note" if f"{key}_note" in form.fields else None, msgs)
+        else:
+            messages.success(request, _("Retirement checklist saved."))
+            return redirect("system_gate", pk=system.pk)
+    return render(request, "registry/system_decommissioning.html", {"form": form, "system": system})
+
+
+@access("system.edit")
+def system_material_change(request, pk):
+    from .forms import MaterialChangeForm
+
+    system = _system(request, pk, "system.edit")
+    form = MaterialChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_material_change(
+                request.user, system, form.cleaned_data["kind"], form.cleaned_data["description"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Material change recorded: the approved assessment needs review.")
+            )
+            return redirect("system_detail", pk=system.pk)
+    return render(request, "registry/material_change.html", {"form": form, "system": system})
+
+
+@access("system.determine")
+def system_onboard(request, pk):
+    """Record a system already in use at its real stage (see lifecycle.onboard_in_use)."""
+    from .forms import OnboardForm
+
+    system = _system(request, pk, "system.determine")
+    form = OnboardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.onboard_in_use(
+                system, form.cleaned_data["to"], form.cleaned_data["reason"], request.user
+            )
+        except lifecycle.TransitionRefused as exc:
+            form.add_error("to", exc.detail)
+        except lifecycle.ReasonRequired as exc:
+            form.add_error("reason", str(exc))
+        else:
+            messages.warning(
+                request,
+                _("Recorded as in use. It has not passed the gate: see what it still needs."),
+            )
+            return redirect("system_gate", pk=system.pk)
+    return render(request, "registry/system_onboard.html", {"form": form, "system": system})
