@@ -64,6 +64,11 @@ def load_survey(path: str | Path | None = None) -> dict[str, Question]:
         raise AssuranceError(f"survey {source} is not JSON: {exc}") from None
     if not isinstance(survey, dict) or not isinstance(survey.get("pages"), list):
         raise AssuranceError(f"survey {source} has no 'pages': is it a SurveyJS definition?")
+    return parse_survey(survey)
+
+
+def parse_survey(survey: dict) -> dict[str, Question]:
+    """The questions of a SurveyJS definition, each with its scoring kind and choice weights."""
     questions: dict[str, Question] = {}
 
     def walk(elements, parent_name):
@@ -92,7 +97,7 @@ def load_survey(path: str | Path | None = None) -> dict[str, Question]:
                 if key in element:
                     walk(element[key], name)
 
-    for page in survey["pages"]:
+    for page in survey.get("pages") or []:
         walk(page.get("elements"), page.get("name"))
     return questions
 
