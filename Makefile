@@ -29,7 +29,9 @@ test-deps: $(VENV)/.test-installed
 run: install
 	$(BIN)/ombuds migrate
 	$(BIN)/ombuds demo
-	$(BIN)/ombuds serve --host $(HOST) --port $(PORT)
+	@# The worker runs background work (audits started in the web app) beside the server.
+	$(BIN)/ombuds worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/ombuds serve --host $(HOST) --port $(PORT)
 
 test: test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

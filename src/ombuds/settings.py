@@ -96,8 +96,14 @@ INSTALLED_APPS = [
     "ombuds.core",
     "ombuds.registry",
     "ombuds.assessments",
+    "ombuds.evaluations",
     "ombuds.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work on the database queue; `ombuds worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -208,7 +214,11 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies other than uploaded files (JSON: an audit result with many intersections can
+# be several megabytes).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("OMBUDS_MAX_REQUEST_MB", "32")) * 1024 * 1024
+# Decision logs uploaded for an audit run in the web app.
+OMBUDS_EVALUATION_MAX_UPLOAD_MB = int(os.environ.get("OMBUDS_EVALUATION_MAX_UPLOAD_MB", "200"))
 OMBUDS_MAX_UPLOAD_BYTES = int(os.environ.get("OMBUDS_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

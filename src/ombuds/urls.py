@@ -53,5 +53,7 @@ urlpatterns = [
     path("agencies/<slug:slug>/branding/", core_views.branding, name="branding"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("", include("ombuds.assessments.urls")),
+    path("", include("ombuds.evaluations.urls")),
     path("", include("ombuds.registry.urls")),
 ]

@@ -4,7 +4,7 @@ from ninja.parser import Parser
 
 from ombuds import __version__
 
-from . import core, problems, registry
+from . import assessments, core, evaluations, problems, registry
 from .auth import AUTH
 
 
@@ -33,3 +33,5 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/", core.router)
 api.add_router("/", registry.router)
+api.add_router("/", assessments.router)
+api.add_router("/", evaluations.router)

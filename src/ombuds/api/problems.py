@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Schema
@@ -113,6 +114,17 @@ def install(api) -> None:
             422,
             "Some fields are invalid: " + ", ".join(dict.fromkeys(e["field"] for e in errs)),
             errs,
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return problem(
+            api,
+            request,
+            413,
+            f"The request body is larger than {limit} MB (OMBUDS_MAX_REQUEST_MB on the server).",
+            [{"field": "body", "message": "too large"}],
         )
 
     @api.exception_handler(ReasonRequired)

@@ -1,0 +1,81 @@
+"""`ombuds worker`: runs the background work of Ombuds (the database task queue)."""
+
+from __future__ import annotations
+
+import signal
+
+from django.core.management import call_command
+
+from ombuds.core.cli import OmbudsCommand
+
+
+class Command(OmbudsCommand):
+    help = (
+        "Run the background work: audits started in the web app and other queued tasks. Runs "
+        "until stopped (Ctrl+C finishes the current task first); with --batch, runs what is "
+        "waiting and exits."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch", action="store_true", help="run the tasks that are waiting, then exit"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="seconds to wait between looks at an empty queue (default 1)",
+        )
+        parser.add_argument(
+            "--queue-name",
+            default="default",
+            help="queues to work on, separated by commas; '*' for all (default: default)",
+        )
+        parser.add_argument("--max-tasks", type=int, help="exit after running this many tasks")
+        parser.add_argument("--worker-id", help="a name unique among the running workers")
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="restart when the code changes (development only)",
+        )
+        parser.add_argument(
+            "--startup-delay",
+            action="store_true",
+            help="wait up to a second before starting, so many workers do not start at once",
+        )
+
+    def handle(self, *args, **opts):
+        if opts["interval"] < 0:
+            raise self.fail("--interval must be zero or more")
+        if opts["max_tasks"] is not None and opts["max_tasks"] < 1:
+            raise self.fail("--max-tasks must be at least 1")
+        argv = ["--queue-name", opts["queue_name"], "--interval", str(opts["interval"])]
+        if opts["batch"]:
+            argv.append("--batch")
+        argv.append("--reload" if opts["reload"] and not opts["batch"] else "--no-reload")
+        if not opts["startup_delay"]:
+            argv.append("--no-startup-delay")
+        if opts["max_tasks"] is not None:
+            argv += ["--max-tasks", str(opts["max_tasks"])]
+        if opts["worker_id"]:
+            argv += ["--worker-id", opts["worker_id"]]
+        # The queue's worker installs its own handlers for a graceful stop; put back the
+        # caller's afterwards (a test, or a process that runs the worker in --batch).
+        saved = {s: signal.getsignal(s) for s in _SIGNALS}
+        try:
+            call_command(
+                "db_worker",
+                *argv,
+                verbosity=opts["verbosity"],
+                stdout=self.stdout._out,
+                stderr=self.stderr._out,
+            )
+        finally:
+            for sig, handler in saved.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+
+
+_SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
+    [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
+)
