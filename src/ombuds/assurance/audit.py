@@ -685,8 +685,8 @@ def findings(doc: dict, cfg: AuditConfig) -> list[dict]:
                 "message": (
                     f"The {METRIC_WORDS[d['metric']]} for {_who(d['attributes'])} is {rel} that of "
                     f"{_who(d['reference'])}{rule}"
-                    + (f" (95% interval of the ratio {ci[0]:.2f}–{ci[1]:.2f}" if ci else " (")
-                    + f"; adjusted p = {d['p_adjusted']:.2g}). The gap is large enough to matter and "
+                    + (f" (95% interval of the ratio {ci[0]:.2f}–{ci[1]:.2f}; " if ci else " (")
+                    + f"adjusted p = {d['p_adjusted']:.2g}). The gap is large enough to matter and "
                     "unlikely to be chance: find out why before relying on the system for either group."
                 ),
             }

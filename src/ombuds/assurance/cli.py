@@ -191,6 +191,13 @@ def run(args) -> int:
         return aia_score(args)
     else:
         return push(args)
+    from ombuds import __version__
+
+    from .data import fingerprint
+
+    doc.setdefault("engine_version", __version__)
+    if not doc.get("data_fingerprint"):
+        doc["data_fingerprint"] = fingerprint(args.data)
     _write(report.render(doc, args.format), args.out)
     return 1 if failed else 0
 

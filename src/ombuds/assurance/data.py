@@ -152,6 +152,29 @@ def _load_path(path: str, table: str | None) -> Source:
     raise AssuranceError(f"cannot tell the format of {path}: use .csv, .parquet or a .duckdb file")
 
 
+def fingerprint(path: str) -> str | None:
+    """sha256 over the bytes of every file the path names (a file, a glob, a folder of Parquet
+    parts), in name order: evidence of which data a result was computed on."""
+    import hashlib
+
+    matches = sorted(glob.glob(path)) if any(ch in path for ch in "*?[") else [path]
+    files: list[str] = []
+    for m in matches:
+        if Path(m).is_dir():
+            for root, _dirs, names in sorted(os.walk(m)):
+                files += [os.path.join(root, n) for n in sorted(names)]
+        elif Path(m).is_file():
+            files.append(m)
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for name in files:
+        with open(name, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
 def distinct_values(col: ir.Column, limit: int = 50) -> list[Any]:
     """Up to `limit` distinct non-null values (one small query)."""
     expr = col.name("v").as_table().filter(ibis._.v.notnull()).distinct().limit(limit + 1)

@@ -12,6 +12,11 @@ from ombuds.core.roles import ROLES
 from ombuds.registry import determination, lifecycle, services
 from ombuds.registry.models import AISystem
 
+from . import _demo_evidence
+
+# The system whose whole path through the gate the demo shows, with real evidence.
+FLAGSHIP = "Benefit eligibility pre-screening"
+
 AGENCIES = [
     ("benefits-ca", "Benefits Delivery Service", "CA", "#1f3a5f"),
     ("justice-fr", "Direction des services judiciaires", "FR", "#5b2a86"),
@@ -19,6 +24,8 @@ AGENCIES = [
 ]
 # username, agency, role
 USERS = [(role.replace("_", "-"), "benefits-ca", role) for role in ROLES] + [
+    ("deputy-lead", "benefits-ca", "governance_lead"),
+    ("second-assessor", "benefits-ca", "assessor"),
     ("lead-fr", "justice-fr", "governance_lead"),
     ("owner-fr", "justice-fr", "system_owner"),
     ("lead-gb", "health-gb", "governance_lead"),
@@ -194,7 +201,11 @@ class Command(OmbudsCommand):
                 admin.set_password(password)
                 admin.save()
                 printed.append(("admin", "platform admin", "all", password))
-            leads = {a: User.objects.get(username=u) for u, a, r in USERS if r == "governance_lead"}
+            leads: dict = {}
+            for u, a, r in USERS:
+                if r == "governance_lead" and a not in leads:
+                    leads[a] = User.objects.get(username=u)
+            people = {u: User.objects.get(username=u) for u, a, r in USERS if a == "benefits-ca"}
             today = timezone.localdate()
             for i, (slug, name, sector, role, area, path, short) in enumerate(SYSTEMS):
                 if AISystem.objects.filter(agency=agencies[slug], name=name).exists():
@@ -216,11 +227,26 @@ class Command(OmbudsCommand):
                     },
                 )
                 proposal = determination.propose(sector, role, area, {})
-                gated = {"pilot", "deployed", "suspended"} & set(path)
-                if gated or i % 4 != 3:  # leave a few undetermined, as in real life
-                    determination.determine(system, lead, answers={}, determination=proposal.impact)
-                for stage in path:
-                    lifecycle.transition(system, stage, "Demo: reached this stage.", lead)
+                in_use = [s for s in path if s in lifecycle.IN_USE]
+                if in_use or i % 4 != 3:  # leave a few undetermined, as in real life
+                    determination.determine(
+                        system,
+                        lead,
+                        answers={},
+                        determination=proposal.impact,
+                        justification="Demo: as the rules propose.",
+                    )
+                if name == FLAGSHIP:
+                    _demo_evidence.build(system, people)
+                elif in_use and system.is_high_impact:
+                    # In use before the agency governed it: recorded at its real stage, and
+                    # listed on the dashboard until it passes the gate.
+                    lifecycle.onboard_in_use(
+                        system, in_use[-1], "Demo: in use since before Ombuds.", lead
+                    )
+                else:
+                    for stage in path:
+                        lifecycle.transition(system, stage, "Demo: reached this stage.", lead)
         if printed:
             self.stdout.write(
                 "Demo users (passwords are shown only now; "
