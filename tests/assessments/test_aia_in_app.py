@@ -24,6 +24,20 @@ RESULTS = {
 }
 
 
+def complete_results() -> dict:
+    """A results file answering every question the official tool always shows for a project in
+    design, with the lowest-weighted choice, plus the answers of RESULTS."""
+    from ombuds.assessments.questionnaire import visible
+
+    template = catalogue.get(catalogue.CANADA_AIA)
+    data = {"projectDetailsPhase": "item1", **RESULTS["data"]}
+    for q in visible(template, data):
+        if q.required and q.id not in data:
+            low = min(q.choices, key=lambda c: aia.weight(c.id))
+            data[q.id] = [low.id] if q.type == "multiple" else low.id
+    return {**RESULTS, "data": data}
+
+
 def upload(client, system, results, language="en"):
     return client.post(
         f"/systems/{system.pk}/assessments/",
@@ -45,7 +59,8 @@ def test_the_converted_survey_has_the_official_maxima():
 
 def test_import_a_results_file_and_score_it_as_the_official_tool(world, client):
     client.force_login(world.users["system_owner"])
-    response = upload(client, world.system_a, RESULTS)
+    results = complete_results()
+    response = upload(client, world.system_a, results)
     assert response.status_code == 302
     a = Assessment.objects.get()
     assert a.template_id == "canada-aia" and a.source == "imported"
@@ -65,11 +80,37 @@ def test_import_a_results_file_and_score_it_as_the_official_tool(world, client):
     )
     services.submit(world.users["system_owner"], a)
     a.refresh_from_db()
-    maximum = aia.score({"data": {}})["max_raw"]
-    assert (a.score["raw"], a.score["total"], a.score["max_raw"]) == (4, 4, maximum)
-    assert a.level == 1  # 4 of the maximum is far below a quarter
+    official = aia.score(results)  # the official rules, tested by hand in tests/assurance
+    assert official["unknown"] == []
+    for key in ("raw", "mitigation", "total", "level", "max_raw", "max_mitigation"):
+        assert a.score[key] == official[key], key
+    assert a.level == official["level"]
     page = client.get(f"/assessments/{a.pk}/").content.decode()
     assert "Is the project within an area of intense public scrutiny" in page
+
+
+def test_a_blank_aia_cannot_be_submitted(world):
+    owner = world.users["system_owner"]
+    a = services.start(owner, world.system_a, catalogue.CANADA_AIA)
+    services.add_risk(
+        owner,
+        a,
+        {
+            "risk": "r",
+            "affected_groups": "g",
+            "likelihood": 1,
+            "severity": 1,
+            "mitigation": "m",
+            "owner": "o",
+            "residual": "low",
+        },
+    )
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.submit(owner, a)
+    assert "riskProfile1" in refused.value.message_dict
 
 
 def test_unknown_questions_and_values_are_listed_and_nothing_is_imported(world, client):

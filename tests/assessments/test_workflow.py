@@ -218,3 +218,71 @@ def test_an_approved_assessment_is_frozen(world, team):
         services.save_answers(team.owner, a, {"purpose.intended": "changed"})
     with pytest.raises(services.WorkflowRefused):
         services.add_risk(team.owner, a, dict(RISK))
+
+
+def test_whoever_wrote_part_of_it_does_not_approve_it(world, team):
+    a = services.start(team.owner, world.system_a, "ombuds-impact-assessment")
+    # A lead writes the answers into the owner's draft, then tries to approve it.
+    services.save_answers(team.lead, a, answers_at(a.template_id, "min"))
+    services.add_risk(team.owner, a, dict(RISK))
+    services.submit(team.owner, a)
+    with pytest.raises(services.WorkflowRefused) as refused:
+        services.sign_off(team.lead, a, "deploy")
+    assert refused.value.rule == "four_eyes"
+    assert services.sign_off(team.lead2, a, "deploy").status == "approved"
+
+
+def test_what_reviewers_saw_is_what_approvers_sign(world, team):
+    a = drafted(world, team, "max")
+    services.submit(team.owner, a)
+    services.review(team.assessor, a, "deploy", "Risks are well handled.")
+    with pytest.raises(services.WorkflowRefused):
+        services.add_risk(team.owner, a, dict(RISK, risk="A new, unreviewed risk"))
+    with pytest.raises(services.WorkflowRefused):
+        services.remove_risk(team.owner, a.risks.first())
+    assert a.risks.count() == 1
+
+
+def test_a_material_change_during_review_sends_it_back(world, team):
+    from ombuds.registry import services as registry
+
+    a = drafted(world, team, "max")
+    services.submit(team.owner, a)
+    registry.record_material_change(team.owner, world.system_a, "model", "Retrained on 2025 data")
+    a.refresh_from_db()
+    assert a.status == "draft" and a.round == 2
+
+
+def test_a_condition_is_met_once(world, team):
+    a = drafted(world, team, "min")
+    services.submit(team.owner, a)
+    a = services.sign_off(team.lead, a, "conditions", conditions=[{"text": "Publish the letter"}])
+    condition = a.conditions.get()
+    services.meet_condition(team.owner, condition, "Published on the website")
+    with pytest.raises(services.WorkflowRefused):
+        services.meet_condition(team.assessor, condition, "Someone else says so")
+    condition.refresh_from_db()
+    assert condition.met_by == team.owner
+
+
+def test_changing_the_pilot_plan_after_its_evaluation_needs_a_new_evaluation(world, team):
+    plan = {
+        "scope": "Two offices",
+        "population": "New applicants",
+        "duration": "3 months",
+        "success_criteria": "Ratio above 0.8",
+        "monitoring": "Weekly",
+    }
+    services.save_pilot_plan(team.owner, world.system_a, plan)
+    services.evaluate_pilot(team.assessor, world.system_a, "Met.", True)
+    saved = services.save_pilot_plan(
+        team.owner, world.system_a, {**plan, "success_criteria": "Ratio above 0.5"}
+    )
+    assert saved.evaluated_at is None and saved.criteria_met is None
+
+
+def test_a_bad_level_on_the_approval_rule_page_is_a_message(world, client):
+    client.force_login(world.lead)
+    response = client.post(f"/agencies/{world.a.slug}/approval-policy/", {"level": "x"})
+    assert response.status_code == 200
+    assert "Choose a level from 1 to 4" in response.content.decode()

@@ -39,6 +39,10 @@ def test_an_assessor_attaches_an_audit_result(world, api, token_for, url, clean_
 def test_the_characteristic_of_a_column_can_be_given(world, api, token_for, url):
     result = audit_result(("sex",))
     result["config"]["protected"] = ["grp"]  # a name that says nothing
+    for group in result["groups"]:
+        group["attributes"] = {
+            "grp" if k == "sex" else k: v for k, v in group["attributes"].items()
+        }
     headers = token_for(world.lead)
     guessed = api.post(url, {"result": result}, headers).json()
     assert guessed["covers"] == [] and guessed["characteristics"] == {}
@@ -130,4 +134,21 @@ def test_a_number_that_is_not_finite_is_refused(world, client, token_for, url):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "result"
+    assert not Evaluation.objects.exists()
+
+
+def test_an_audit_with_no_group_compared_is_no_evidence(world, api, token_for, url):
+    hollow = {"schema": "ombuds.audit/1", "config": {"protected": ["race", "age"]}, "groups": []}
+    response = api.post(url, {"result": hollow}, token_for(world.lead))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "result.groups"
+    assert "race, age" in response.json()["errors"][0]["message"]
+    assert not Evaluation.objects.exists()
+
+
+def test_a_body_too_large_is_413(world, api, token_for, url, clean_audit, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post(url, {"result": clean_audit}, token_for(world.lead))
+    assert response.status_code == 413
+    assert response.json()["status"] == 413 and "larger than" in response.json()["detail"]
     assert not Evaluation.objects.exists()

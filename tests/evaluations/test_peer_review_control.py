@@ -30,7 +30,7 @@ def review(world, system, name):
     )
 
 
-@pytest.mark.parametrize("level,needed", [(None, 1), (3, 1), (4, 2)])
+@pytest.mark.parametrize("level,needed", [(None, 2), (3, 1), (4, 2)])
 def test_reviews_needed_by_level(world, level, needed):
     system = world.system_a
     system.impact_level = level
@@ -95,3 +95,19 @@ def test_a_review_from_inside_the_team_is_refused(world, client):
     assert response["Location"] == f"/systems/{world.system_a.pk}/evaluations/{evaluation.pk}/"
     page = client.get(response["Location"]).content.decode()
     assert "Grace Hopper" in page and "monitor the false negative rate monthly" in page
+
+
+def test_the_system_owner_does_not_record_peer_reviews_of_their_own_system(world, client):
+    client.force_login(world.users["system_owner"])
+    response = client.post(
+        f"/systems/{world.system_a.pk}/evaluations/peer-review/",
+        {
+            "reviewer_name": "A friend",
+            "reviewer_organisation": "Elsewhere",
+            "reviewed_on": "2025-03-01",
+            "conclusion": "Fit for purpose; monitor the false negative rate monthly.",
+            "independent": "on",
+        },
+    )
+    assert response.status_code == 403
+    assert not world.system_a.evaluations.exists()

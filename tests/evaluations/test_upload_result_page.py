@@ -70,7 +70,11 @@ def test_a_file_that_is_not_a_result_is_refused(world, assessor, content, messag
 
 
 def test_correct_the_characteristic_a_column_holds(world, assessor, clean_audit):
-    clean_audit["config"]["protected"] = ["grp", "sex"]
+    clean_audit["config"]["protected"] = ["grp", "sex"]  # "grp" says nothing of what it holds
+    for group in clean_audit["groups"]:
+        group["attributes"] = {
+            "grp" if k == "ethnicity" else k: v for k, v in group["attributes"].items()
+        }
     assessor.post(
         f"/systems/{world.system_a.pk}/evaluations/upload/",
         {"file": upload("audit.json", json.dumps(clean_audit).encode())},

@@ -431,3 +431,69 @@ def test_a_system_already_in_use_is_onboarded_and_listed_until_it_passes(world, 
     with pytest.raises(lifecycle.TransitionRefused) as again:
         lifecycle.onboard_in_use(system, "pilot", "again", team.lead)
     assert again.value.rule == "onboard_history"
+
+
+# --- no way around a decision ------------------------------------------------------------------
+
+
+def test_a_system_being_assessed_cannot_be_onboarded_past_the_gate(world, team):
+    system = world.system_a
+    assessments.start(team.owner, system, "ombuds-impact-assessment")
+    with pytest.raises(lifecycle.TransitionRefused) as refused:
+        lifecycle.onboard_in_use(system, "deployed", "It is in use, trust me.", team.lead)
+    assert refused.value.rule == "onboard_assessed"
+    system.refresh_from_db()
+    assert system.stage == "design"
+
+
+def test_reclassifying_as_not_high_impact_does_not_lift_a_do_not_deploy(world, team):
+    from ombuds.registry import determination
+
+    system = ready_system(world, team, stage="development")
+    Assessment.objects.filter(system=system).update(decision="do_not_deploy")
+    determination.determine(
+        system,
+        team.lead,
+        answers={},
+        determination="neither",
+        justification="On reflection it only orders the queue.",
+    )
+    system.refresh_from_db()
+    assert unmet(system, "pilot") == ["assessments.decision-permits-use"]
+
+
+def test_an_onboarded_system_stays_listed_when_suspended(world, team, client):
+    system = world.system_a
+    lifecycle.onboard_in_use(system, "deployed", "In use since 2021.", team.lead)
+    lifecycle.transition(system, "suspended", "Complaints", team.lead)
+    system.refresh_from_db()
+    assert lifecycle.never_passed_gate(system)
+    client.force_login(team.lead)
+    assert system.name in client.get("/dashboard/").content.decode()
+
+
+def test_the_dashboard_lists_expired_waivers_of_systems_in_use(world, team, client):
+    system = ready_system(world, team)
+    waiver = registry.grant_waiver(
+        team.lead,
+        system,
+        "assessments.stakeholder-engagement",
+        "Workshops are booked for next month; the advocates were briefed.",
+        timezone.localdate() + dt.timedelta(days=20),
+    )
+    client.force_login(team.lead)
+    assert (
+        "No system in use relies on an expired waiver" in client.get("/dashboard/").content.decode()
+    )
+    type(waiver).objects.filter(pk=waiver.pk).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=2)
+    )
+    page = client.get("/dashboard/").content.decode()
+    section = page.split("Expired waivers on systems in use")[1].split("</section>")[0]
+    assert system.name in section and "assessments.stakeholder-engagement" in section
+
+
+def test_adding_a_demographic_feature_after_approval_is_a_material_change(world, team):
+    system = ready_system(world, team)
+    registry.update_system(team.owner, system, {"demographic_features": ["age"]})
+    assert unmet(system) == ["assessments.assessment-approved"]

@@ -48,6 +48,8 @@ def assessment_approved(system, to_stage: str) -> str | None:
 def decision_permits_use(system, to_stage: str) -> str | None:
     governing = rules.deciding(system)
     if governing is None:
+        if system.is_high_impact is False:
+            return None  # not high-impact and never assessed: there is no decision to hold
         return "no approved assessment has decided yet"
     if governing.decision == Decision.DO_NOT_DEPLOY:
         day = governing.approved_at.date().isoformat()

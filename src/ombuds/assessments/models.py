@@ -80,6 +80,9 @@ class Assessment(models.Model):
     )
     needs_review = models.BooleanField(default=False)
     needs_review_reason = models.TextField(blank=True)
+    # Everyone who wrote any part of it in the current round (answers, risks, engagement): four
+    # eyes means none of them reviews or approves it.
+    editors = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -65,6 +65,16 @@ def _lock(assessment: Assessment) -> Assessment:
     )
 
 
+def _edited_by(assessment: Assessment, actor) -> None:
+    if actor.pk not in assessment.editors:
+        assessment.editors = [*assessment.editors, actor.pk]
+        Assessment.objects.filter(pk=assessment.pk).update(editors=assessment.editors)
+
+
+def _wrote_it(actor, assessment: Assessment) -> bool:
+    return actor.pk == assessment.author_id or actor.pk in (assessment.editors or [])
+
+
 def _refresh_level(system: AISystem) -> None:
     level = rules.system_level(system)
     if system.impact_level != level:
@@ -140,6 +150,7 @@ def start(actor, system: AISystem, template_id: str, language: str = "en") -> As
             template_version=template.version,
             language=language,
             author=actor,
+            editors=[actor.pk],
         )
         _record(actor, "assessment.start", assessment, {"language": language})
     return assessment
@@ -149,6 +160,13 @@ def new_version(actor, previous: Assessment) -> Assessment:
     """A new draft that starts from a previous assessment's answers, risks and engagement log:
     what an agency does after a material change or a do-not-deploy decision."""
     check_object(actor, "assessment.edit", previous.system.agency_id)
+    # The questionnaire may have changed since: keep the answers that still fit, say which not.
+    kept, dropped = {}, []
+    for qid, value in previous.answers.items():
+        try:
+            kept.update(clean_answers(previous.template_id, previous.language, {qid: value}))
+        except ValidationError:
+            dropped.append(qid)
     with transaction.atomic():
         template = catalogue.get(previous.template_id, previous.language)
         assessment = Assessment.objects.create(
@@ -156,8 +174,9 @@ def new_version(actor, previous: Assessment) -> Assessment:
             template_id=previous.template_id,
             template_version=template.version,
             language=previous.language,
-            answers=previous.answers,
+            answers=kept,
             author=actor,
+            editors=[actor.pk],
             previous=previous,
         )
         for r in previous.risks.all():
@@ -166,7 +185,12 @@ def new_version(actor, previous: Assessment) -> Assessment:
         for e in previous.engagements.all():
             e.pk, e.assessment = None, assessment
             e.save()
-        _record(actor, "assessment.new_version", assessment, {"previous": previous.pk})
+        _record(
+            actor,
+            "assessment.new_version",
+            assessment,
+            {"previous": previous.pk, "answers_dropped": dropped},
+        )
     return assessment
 
 
@@ -189,6 +213,7 @@ def save_answers(actor, assessment: Assessment, answers: dict[str, Any]) -> Asse
         if changes:
             assessment.answers = merged
             assessment.save(update_fields=["answers", "updated_at"])
+            _edited_by(assessment, actor)
             _record(actor, "assessment.answer", assessment, {"answers": changes})
     return assessment
 
@@ -226,6 +251,7 @@ def import_aia(actor, system: AISystem, results: Any, language: str = "en") -> A
             answers=answers,
             source="imported",
             author=actor,
+            editors=[actor.pk],
         )
         _record(
             actor,
@@ -274,9 +300,10 @@ def submit(actor, assessment: Assessment) -> Assessment:
 
 
 def _check_independent(actor, assessment: Assessment, what: str) -> None:
-    if actor.pk == assessment.author_id:
+    if _wrote_it(actor, assessment):
         raise WorkflowRefused(
-            "four_eyes", f"The author of an assessment may not {what} it: another person must."
+            "four_eyes",
+            f"Whoever wrote part of an assessment may not {what} it: another person must.",
         )
 
 
@@ -341,8 +368,8 @@ def approval_blockers(assessment: Assessment, actor=None) -> list[str]:
             f"review(s) first; {len(reviews)} given"
         )
     if actor is not None:
-        if actor.pk == assessment.author_id:
-            found.append("the author of an assessment may not approve it")
+        if _wrote_it(actor, assessment):
+            found.append("whoever wrote part of an assessment may not approve it")
         if not rules.holds_role(actor, assessment.system.agency_id, policy.approver_role):
             found.append(
                 f"at level {assessment.level_roman} approvers must be {policy.approver_role}"
@@ -386,9 +413,10 @@ def sign_off(
     check_text({"comment": comment, "conditions": clean_conditions})
     with transaction.atomic():
         assessment = _lock(assessment)
-        if actor.pk == assessment.author_id:
+        if _wrote_it(actor, assessment):
             raise WorkflowRefused(
-                "four_eyes", "The author of an assessment may not approve it: another person must."
+                "four_eyes",
+                "Whoever wrote part of an assessment may not approve it: another person must.",
             )
         blockers = approval_blockers(assessment, actor)
         if blockers:
@@ -458,6 +486,9 @@ def meet_condition(actor, condition: Condition, evidence: str) -> Condition:
         raise ValidationError({"evidence": "Say how the condition is met and where it is shown."})
     check_text({"evidence": evidence})
     with transaction.atomic():
+        condition = Condition.objects.select_for_update().get(pk=condition.pk)
+        if condition.met_at is not None:
+            raise WorkflowRefused("already_met", "This condition is already marked as met.")
         condition.met_at = timezone.now()
         condition.met_by = actor
         condition.evidence = evidence
@@ -471,9 +502,23 @@ def meet_condition(actor, condition: Condition, evidence: str) -> Condition:
     return condition
 
 
-def mark_needs_review(system: AISystem, kind: str, description: str) -> int:
-    """A material change: every approved assessment that still governs the system needs review."""
+def mark_needs_review(system: AISystem, kind: str, description: str, actor=None) -> int:
+    """A material change: every approved assessment that still governs the system needs review,
+    and one under review goes back to its author, who must take the change into account."""
     marked = 0
+    for pending in Assessment.objects.filter(
+        system=system, status__in=[Status.SUBMITTED, Status.IN_REVIEW]
+    ):
+        pending.status = Status.DRAFT
+        pending.round += 1
+        pending.save(update_fields=["status", "round", "updated_at"])
+        _record(
+            actor,
+            "assessment.return",
+            pending,
+            {"reason": f"material change while under review — {kind}: {description}"},
+        )
+        marked += 1
     for assessment in rules.latest_approved(system):
         if not assessment.needs_review:
             assessment.needs_review = True
@@ -487,10 +532,18 @@ def mark_needs_review(system: AISystem, kind: str, description: str) -> int:
 
 
 def _editable(actor, assessment: Assessment) -> None:
+    """Risks and the engagement log change with the answers: only in a draft, so that what
+    reviewers and approvers saw is what they signed."""
     check_object(actor, "assessment.edit", assessment.system.agency_id)
+    assessment.refresh_from_db(fields=["status", "editors"])
     if assessment.status == Status.APPROVED:
         raise WorkflowRefused(
             "approved", "An approved assessment is on the record; start a new version to change it."
+        )
+    if assessment.status != Status.DRAFT:
+        raise WorkflowRefused(
+            "not_draft",
+            "Under review, the assessment is frozen; a reviewer can return it to its author.",
         )
 
 
@@ -522,6 +575,7 @@ def add_risk(actor, assessment: Assessment, values: dict) -> Risk:
     risk.assessment = assessment
     with transaction.atomic():
         risk.save()
+        _edited_by(assessment, actor)
         _record(actor, "assessment.risk_add", assessment, {"risk": values})
     return risk
 
@@ -529,6 +583,7 @@ def add_risk(actor, assessment: Assessment, values: dict) -> Risk:
 def remove_risk(actor, risk: Risk) -> None:
     _editable(actor, risk.assessment)
     with transaction.atomic():
+        _edited_by(risk.assessment, actor)
         _record(actor, "assessment.risk_remove", risk.assessment, {"risk": risk.risk})
         risk.delete()
 
@@ -539,6 +594,7 @@ def add_engagement(actor, assessment: Assessment, values: dict) -> Engagement:
     entry.assessment = assessment
     with transaction.atomic():
         entry.save()
+        _edited_by(assessment, actor)
         _record(
             actor,
             "assessment.engagement_add",
@@ -565,6 +621,10 @@ def save_pilot_plan(actor, system: AISystem, values: dict) -> PilotPlan:
             before = audit.snapshot(plan, PILOT_PLAN_FIELDS)
             for k, v in values.items():
                 setattr(plan, k, v)
+            if plan.evaluated_at and audit.diff(before, audit.snapshot(plan, PILOT_PLAN_FIELDS)):
+                # Results were judged against the old plan: a changed plan needs a new judgement.
+                plan.results, plan.criteria_met = "", None
+                plan.evaluated_by, plan.evaluated_at = None, None
             plan.save()
         audit.record(
             actor=actor,

@@ -34,21 +34,26 @@ def survey_to_template(survey: dict, language: str = "en", source: str = "survey
     scored = aia.parse_survey(survey)
     lang = "default" if language == "en" else language
     sections = []
+    page_show_if: dict | None = None
 
-    def walk(elements, out):
+    def walk(elements, out, conditional=False):
         for el in elements or []:
             kind, name = el.get("type"), el.get("name")
+            shown_sometimes = conditional or bool(el.get("visibleIf"))
             if kind in ("panel", "paneldynamic"):
-                walk(el.get("elements") or el.get("templateElements"), out)
+                walk(el.get("elements") or el.get("templateElements"), out, shown_sometimes)
                 continue
             if not name or kind == "html":
                 continue
             title = _text(el.get("title") or name, lang).strip() or name
-            q: dict[str, Any] = {"id": name, "text": title, "required": False}
+            info = scored.get(name)
+            # A scored question the official tool always shows must be answered before the
+            # assessment is submitted; the others are optional, as in the official tool.
+            required = bool(info and info.kind) and not shown_sometimes
+            q: dict[str, Any] = {"id": name, "text": title, "required": required}
             if el.get("description"):
                 q["help"] = _text(el["description"], lang)
             if kind in aia.CHOICE_TYPES:
-                info = scored.get(name)
                 choices = []
                 for c in el.get("choices") or []:
                     value = c.get("value") if isinstance(c, dict) else c
@@ -78,11 +83,16 @@ def survey_to_template(survey: dict, language: str = "en", source: str = "survey
             match = _VISIBLE_IF.match(str(el.get("visibleIf", "")).strip())
             if match:
                 q["show_if"] = {"question": match.group(1), "in": [match.group(2)]}
+            elif page_show_if and not shown_sometimes:
+                q["show_if"] = page_show_if  # the page's own condition (design or implementation)
             out.append(q)
 
     for page in survey.get("pages") or []:
         questions: list[dict] = []
-        walk(page.get("elements"), questions)
+        condition = str(page.get("visibleIf", "")).strip()
+        match = _VISIBLE_IF.match(condition)
+        page_show_if = {"question": match.group(1), "in": [match.group(2)]} if match else None
+        walk(page.get("elements"), questions, bool(condition) and not match)
         if questions:
             sections.append(
                 {
@@ -156,6 +166,17 @@ def compute(template_id: str, answers: dict[str, Any]) -> dict[str, Any]:
     rules (every scored question counts toward the maxima); otherwise the template's own."""
     if template_id == CANADA_AIA:
         doc = aia.score({"data": answers})
+        template = get(CANADA_AIA)
+        valid = {}
+        for qid, value in answers.items():
+            q = template.questions.get(qid)
+            values = value if isinstance(value, list) else [value]
+            if q is None or value in (None, "", []):
+                continue
+            if q.choices and not {str(v) for v in values} <= {c.id for c in q.choices}:
+                continue  # listed in "unknown" by the official scoring above
+            valid[qid] = value
+        shown = score_template(template, valid)
         return {
             "raw": doc["raw"],
             "mitigation": doc["mitigation"],
@@ -165,7 +186,7 @@ def compute(template_id: str, answers: dict[str, Any]) -> dict[str, Any]:
             "max_mitigation": doc["max_mitigation"],
             "reduced": doc["mitigation_reduction_applied"],
             "unknown": doc["unknown"],
-            "unanswered": [],
+            "unanswered": shown.unanswered,
         }
     result: Score = score_template(get(template_id), answers)
     return {

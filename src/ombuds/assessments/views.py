@@ -138,9 +138,10 @@ def assessment_detail(request, pk):
     signoffs = rules.current_signoffs(assessment)
     can_edit = has_perm(user, "assessment.edit", system.agency_id)
     in_review = assessment.status in (Status.SUBMITTED, Status.IN_REVIEW)
+    wrote_it = user.pk == assessment.author_id or user.pk in (assessment.editors or [])
     can_review = (
         in_review
-        and user.pk != assessment.author_id
+        and not wrote_it
         and rules.holds_role(user, system.agency_id, policy.reviewer_role)
         and not any(r.reviewer_id == user.pk for r in reviews)
     )
@@ -163,14 +164,14 @@ def assessment_detail(request, pk):
             "engagements": assessment.engagements.all(),
             "conditions": assessment.conditions.select_related("met_by"),
             "can_edit": can_edit and assessment.status == Status.DRAFT,
-            "can_edit_logs": can_edit and assessment.status != Status.APPROVED,
+            "can_edit_logs": can_edit and assessment.status == Status.DRAFT,
             "can_new_version": can_edit and assessment.status == Status.APPROVED,
             "can_meet_conditions": can_edit,
             "can_review": can_review,
             "can_approve": in_review and not approve_blockers,
             "approve_blockers": approve_blockers,
             "can_return": in_review
-            and user.pk != assessment.author_id
+            and not wrote_it
             and (
                 rules.holds_role(user, system.agency_id, policy.reviewer_role)
                 or rules.holds_role(user, system.agency_id, policy.approver_role)
@@ -413,6 +414,9 @@ def condition_meet(request, pk, condition):
             services.meet_condition(request.user, found, form.cleaned_data["evidence"])
         except ValidationError as exc:
             apply_errors(form, exc)
+        except services.WorkflowRefused as exc:
+            _refused(request, exc)
+            return redirect("assessment_detail", pk=assessment.pk)
         else:
             messages.success(request, _("Condition marked as met."))
             return redirect("assessment_detail", pk=assessment.pk)
@@ -499,8 +503,11 @@ def approval_policy(request, slug):
         for level in (1, 2, 3, 4)
     }
     if request.method == "POST":
-        level = int(request.POST.get("level", "0") or 0)
+        raw = request.POST.get("level", "")
+        level = int(raw) if raw.isdigit() else 0
         form = forms.get(level)
+        if form is None:
+            messages.error(request, _("Choose a level from 1 to 4."))
         if form is not None and form.is_valid():
             try:
                 services.save_policy(request.user, agency, level, dict(form.cleaned_data))

@@ -77,8 +77,9 @@ def bias_audit(system, to_stage: str) -> str | None:
 
 
 def required_peer_reviews(system) -> int:
-    """Two at level IV, one at level III (and while no level is approved)."""
-    return 2 if system.impact_level == 4 else 1
+    """Two at level IV, one at level III. With no approved level the gate assumes level IV, and
+    so does this count."""
+    return 1 if system.impact_level == 3 else 2
 
 
 def peer_reviews_done(system) -> int:

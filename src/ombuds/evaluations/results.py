@@ -197,6 +197,26 @@ def check_result(result: Any) -> str:
         for key in ("disparities", "findings"):
             if not all(isinstance(x, dict) for x in result.get(key) or []):
                 raise ValidationError({f"result.{key}": _("Give a list of objects.")})
+        # Evidence of auditing a column: at least one of its groups was large enough to compare.
+        compared = {
+            next(iter(g["attributes"]))
+            for g in result.get("groups") or []
+            if isinstance(g, dict)
+            and isinstance(g.get("attributes"), dict)
+            and len(g["attributes"]) == 1
+            and not g.get("suppressed")
+        }
+        empty = [c for c in protected if c not in compared]
+        if empty:
+            raise ValidationError(
+                {
+                    "result.groups": _(
+                        "No group of %(columns)s was large enough to compare, so the result is "
+                        "no evidence of auditing it; audit it on more data or leave it out."
+                    )
+                    % {"columns": ", ".join(empty)}
+                }
+            )
     if kind == Kind.REPRESENTATIVENESS and not isinstance(result.get("attribute"), str):
         raise ValidationError(
             {"result.attribute": _("A representativeness result names its attribute.")}

@@ -542,7 +542,7 @@ def add_peer_review(
 ) -> Evaluation:
     """A qualified reviewer outside the team reviewed the system: who, from where, what they
     concluded, and when."""
-    check_object(actor, "evaluation.create", system.agency_id)
+    check_object(actor, "evaluation.respond", system.agency_id)
     reviewer_name = (reviewer_name or "").strip()
     organisation = (organisation or "").strip()
     conclusion = (conclusion or "").strip()

@@ -113,6 +113,7 @@ def evaluation_list(request, pk):
             "peer_reviews_needed": controls.required_peer_reviews(system),
             "peer_reviews_done": controls.peer_reviews_done(system),
             "can_create": has_perm(user, "evaluation.create", system.agency_id),
+            "can_record_peer_review": has_perm(user, "evaluation.respond", system.agency_id),
             "can_edit_record": has_perm(user, "system.edit", system.agency_id),
         },
     )
@@ -277,9 +278,10 @@ def findings_response(request, pk, ev):
     )
 
 
-@access("evaluation.create")
+@access("evaluation.respond")
 def peer_review_create(request, pk):
-    system = _system(request, pk, "evaluation.create")
+    # Recorded by an assessor or a governance lead, not by the team that owns the system.
+    system = _system(request, pk, "evaluation.respond")
     form = PeerReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

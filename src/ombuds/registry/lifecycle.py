@@ -104,8 +104,17 @@ def transition(system: AISystem, to: str, reason: str, actor) -> StageChange:
     with transaction.atomic():
         system = AISystem.objects.select_for_update().get(pk=system.pk)
         check_move(system, to)
+        # A move through the gate passes it; an ungated move keeps what the last one said, so
+        # an onboarded system stays "never passed the gate" when it is suspended, say.
+        latest = system.stage_changes.order_by("-at", "-id").first()
+        passed = to in GATED or latest is None or latest.gate_passed
         change = StageChange.objects.create(
-            system=system, from_stage=system.stage, to_stage=to, reason=reason, actor=actor
+            system=system,
+            from_stage=system.stage,
+            to_stage=to,
+            reason=reason,
+            actor=actor,
+            gate_passed=passed,
         )
         previous = system.stage
         system.stage = to
@@ -148,6 +157,9 @@ def onboard_in_use(system: AISystem, to: str, reason: str, actor) -> StageChange
                 "Only a newly registered system can be onboarded at its stage; this one has a "
                 "lifecycle history, so it moves through the gate.",
             )
+        from .signals import before_onboard
+
+        before_onboard.send(sender=AISystem, system=system, to=to, actor=actor)
         change = StageChange.objects.create(
             system=system,
             from_stage=system.stage,

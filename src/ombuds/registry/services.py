@@ -146,7 +146,11 @@ def update_system(actor, system: AISystem, values: dict[str, Any]) -> AISystem:
                 agency=system.agency,
                 changes=changes,
             )
-            altered = [f for f in sorted(changes) if f in MATERIAL_FIELDS and _was_set(changes[f])]
+            altered = [
+                f
+                for f in sorted(changes)
+                if f in MATERIAL_FIELDS and (f in ALWAYS_MATERIAL or _was_set(changes[f]))
+            ]
             for kind in sorted({MATERIAL_FIELDS[f] for f in altered}):
                 names = ", ".join(f for f in altered if MATERIAL_FIELDS[f] == kind)
                 _announce_material_change(actor, system, kind, f"record edited: {names}")
@@ -248,6 +252,8 @@ MATERIAL_FIELDS = {
     "sector": "population",
     "demographic_features": "data",
 }
+# A new kind of personal data is a change even when the list was empty before.
+ALWAYS_MATERIAL = {"demographic_features"}
 MATERIAL_CARD_FIELDS = {
     ("model", "model_type"): "model",
     ("model", "version"): "model",

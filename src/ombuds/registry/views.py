@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -65,10 +65,29 @@ def dashboard(request):
         .filter(passed=False)
         .order_by("name")[:50]
     )
+    from .models import Waiver
+
+    active = Waiver.objects.filter(
+        system=OuterRef("system"),
+        control_id=OuterRef("control_id"),
+        revoked_at__isnull=True,
+        expires_on__gte=timezone.localdate(),
+    )
+    expired_waivers = (
+        Waiver.objects.filter(
+            system__in=systems.filter(stage__in=lifecycle.IN_USE),
+            revoked_at__isnull=True,
+            expires_on__lt=timezone.localdate(),
+        )
+        .exclude(Exists(active))
+        .select_related("system")
+        .order_by("expires_on")[:50]
+    )
     return render(
         request,
         "registry/dashboard.html",
         {
+            "expired_waivers": expired_waivers,
             "ungated": ungated,
             "rows": rows,
             "risk_columns": RISK_COLUMNS,

@@ -9,3 +9,9 @@ def change_pair(value):
     if isinstance(value, dict) and set(value) <= {"from", "to"} and value:
         return (value.get("from"), value.get("to"))
     return None
+
+
+@register.filter
+def roman(value):
+    """Impact levels are written I–IV, as the frameworks write them."""
+    return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(value, value)
