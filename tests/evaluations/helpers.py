@@ -3,11 +3,12 @@ the evaluations app."""
 
 from __future__ import annotations
 
-# The smallest result the API accepts: what a matrix POST of an evaluation sends.
+# The smallest result the API accepts (each protected column with a group compared): what a
+# matrix POST of an evaluation sends.
 MINIMAL_AUDIT = {
     "schema": "ombuds.audit/1",
     "config": {"protected": ["sex"]},
-    "groups": [],
+    "groups": [{"attributes": {"sex": "F"}, "n": 40, "suppressed": False, "metrics": {}}],
     "disparities": [],
     "findings": [],
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ombuds.core import controls
 from ombuds.registry.models import Card, CardKind
@@ -33,15 +35,17 @@ def assessment_approved(system, to_stage: str) -> str | None:
     if not approved:
         pending = _in_progress(system)
         if pending:
-            return f"no approved impact assessment yet (the latest is {pending.get_status_display().lower()})"
-        return "no impact assessment has been started"
+            return _("no approved impact assessment yet (the latest is %(status)s)") % {
+                "status": pending.get_status_display().lower()
+            }
+        return _("no impact assessment has been started")
     stale = [a for a in approved if a.needs_review]
     if stale:
         a = stale[0]
-        return (
-            f"a material change since the assessment was approved needs a new assessment "
-            f"({a.needs_review_reason})"
-        )
+        return _(
+            "a material change since the assessment was approved needs a new assessment "
+            "(%(reason)s)"
+        ) % {"reason": a.needs_review_reason}
     return None
 
 
@@ -50,13 +54,13 @@ def decision_permits_use(system, to_stage: str) -> str | None:
     if governing is None:
         if system.is_high_impact is False:
             return None  # not high-impact and never assessed: there is no decision to hold
-        return "no approved assessment has decided yet"
+        return _("no approved assessment has decided yet")
     if governing.decision == Decision.DO_NOT_DEPLOY:
         day = governing.approved_at.date().isoformat()
-        return (
-            f"the assessment approved on {day} decided not to deploy; that holds until a new "
+        return _(
+            "the assessment approved on %(day)s decided not to deploy; that holds until a new "
             "assessment is approved"
-        )
+        ) % {"day": day}
     return None
 
 
@@ -68,14 +72,18 @@ def conditions_met(system, to_stage: str) -> str | None:
         if c.before_deployment and c.met_at is None
     ]
     if open_:
-        return f"{len(open_)} condition(s) of deployment not yet met: " + "; ".join(open_)
+        return ngettext(
+            "%(count)d condition(s) of deployment not yet met: %(conditions)s",
+            "%(count)d condition(s) of deployment not yet met: %(conditions)s",
+            len(open_),
+        ) % {"count": len(open_), "conditions": "; ".join(open_)}
     return None
 
 
 def approval_rank(system, to_stage: str) -> str | None:
     approved = _approved(system)
     if not approved:
-        return "no approved assessment"
+        return _("no approved assessment")
     for a in approved:
         policy = rules.policy_for(system.agency, a.level)
         signers = {
@@ -84,27 +92,42 @@ def approval_rank(system, to_stage: str) -> str | None:
             if s.role == policy.approver_role and s.approver_id != a.author_id
         }
         if len(signers) < policy.approvers_required:
-            return (
-                f"level {a.level_roman} needs {policy.approvers_required} approver(s) with the "
-                f"role {policy.approver_role}; the assessment has {len(signers)}"
-            )
+            return ngettext(
+                "level %(level)s needs %(required)d approver(s) with the role %(role)s; "
+                "the assessment has %(given)d",
+                "level %(level)s needs %(required)d approver(s) with the role %(role)s; "
+                "the assessment has %(given)d",
+                policy.approvers_required,
+            ) % {
+                "level": a.level_roman,
+                "required": policy.approvers_required,
+                "role": policy.approver_role,
+                "given": len(signers),
+            }
     return None
 
 
 def independent_review(system, to_stage: str) -> str | None:
     approved = _approved(system)
     if not approved:
-        return "no approved assessment, so no review"
+        return _("no approved assessment, so no review")
     for a in approved:
         policy = rules.policy_for(system.agency, a.level)
         reviewers = {
             r.reviewer_id for r in rules.current_reviews(a) if r.reviewer_id != a.author_id
         }
         if len(reviewers) < policy.reviewers_required:
-            return (
-                f"level {a.level_roman} needs {policy.reviewers_required} independent "
-                f"review(s); the assessment has {len(reviewers)}"
-            )
+            return ngettext(
+                "level %(level)s needs %(required)d independent review(s); "
+                "the assessment has %(given)d",
+                "level %(level)s needs %(required)d independent review(s); "
+                "the assessment has %(given)d",
+                policy.reviewers_required,
+            ) % {
+                "level": a.level_roman,
+                "required": policy.reviewers_required,
+                "given": len(reviewers),
+            }
     return None
 
 
@@ -112,7 +135,11 @@ def data_evaluation(system, to_stage: str) -> str | None:
     gaps = []
     card = Card.objects.filter(system=system, kind=CardKind.DATA).first()
     fields = card.fields if card else {}
-    gaps += [f"data card: {f.replace('_', ' ')}" for f in DATA_CARD_FIELDS if not fields.get(f)]
+    gaps += [
+        _("data card: %(field)s") % {"field": f.replace("_", " ")}
+        for f in DATA_CARD_FIELDS
+        if not fields.get(f)
+    ]
     own = [a for a in _approved(system) if a.template_id == "ombuds-impact-assessment"]
     latest = (
         own[0]
@@ -131,20 +158,31 @@ def data_evaluation(system, to_stage: str) -> str | None:
                 q.id for q in section.questions if latest.answers.get(q.id) in (None, "", [])
             ]
             if unanswered:
-                gaps.append(f"{len(unanswered)} data-evaluation question(s) unanswered")
-    return ("not yet recorded: " + ", ".join(gaps)) if gaps else None
+                gaps.append(
+                    ngettext(
+                        "%(count)d data-evaluation question(s) unanswered",
+                        "%(count)d data-evaluation question(s) unanswered",
+                        len(unanswered),
+                    )
+                    % {"count": len(unanswered)}
+                )
+    if not gaps:
+        return None
+    return _("not yet recorded: %(gaps)s") % {"gaps": ", ".join(gaps)}
 
 
 def risk_register(system, to_stage: str) -> str | None:
     approved = _approved(system)
     if not approved:
-        return "no approved assessment, so no risk register"
+        return _("no approved assessment, so no risk register")
     risks = [r for a in approved for r in a.risks.all()]
     if not risks:
-        return "the approved assessment's risk register is empty"
+        return _("the approved assessment's risk register is empty")
     incomplete = [r.risk[:60] for r in risks if not (r.mitigation.strip() and r.owner.strip())]
     if incomplete:
-        return "risks without a mitigation or an owner: " + "; ".join(incomplete)
+        return _("risks without a mitigation or an owner: %(risks)s") % {
+            "risks": "; ".join(incomplete)
+        }
     return None
 
 
@@ -152,23 +190,23 @@ def stakeholder_engagement(system, to_stage: str) -> str | None:
     approved = _approved(system)
     entries = [e for a in approved for e in a.engagements.all() if e.what_changed.strip()]
     if not entries:
-        return "the engagement log does not show affected people taking part and what changed"
+        return _("the engagement log does not show affected people taking part and what changed")
     return None
 
 
 def pilot_plan(system, to_stage: str) -> str | None:
     plan = PilotPlan.objects.filter(system=system).first()
     if plan is None:
-        return "no pilot plan (scope, population, duration, success criteria, monitoring)"
+        return _("no pilot plan (scope, population, duration, success criteria, monitoring)")
     return None
 
 
 def pilot_evaluated(system, to_stage: str) -> str | None:
     plan = PilotPlan.objects.filter(system=system).first()
     if plan is None or plan.evaluated_at is None:
-        return "the pilot's results have not been evaluated against its success criteria"
+        return _("the pilot's results have not been evaluated against its success criteria")
     if not plan.criteria_met:
-        return "the pilot evaluation found the success criteria not met"
+        return _("the pilot evaluation found the success criteria not met")
     return None
 
 

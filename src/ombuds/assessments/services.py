@@ -11,6 +11,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ombuds.core import audit
 from ombuds.core.permissions import check_object
@@ -90,39 +92,41 @@ def clean_answers(template_id: str, language: str, answers: dict[str, Any]) -> d
     dropped silently; blank answers are removed."""
     template = catalogue.get(template_id, language)
     if not isinstance(answers, dict):
-        raise ValidationError({"answers": "Give the answers as an object {question: answer}."})
+        raise ValidationError({"answers": _("Give the answers as an object {question: answer}.")})
     errors, clean = {}, {}
     for qid, value in answers.items():
         q = template.questions.get(qid)
         if q is None:
-            errors[qid] = "Not a question of this template."
+            errors[qid] = _("Not a question of this template.")
             continue
         if value in (None, "", []):
             continue
         if q.type in ("single", "multiple"):
             values = value if isinstance(value, list) else [value]
             if q.type == "single" and len(values) != 1:
-                errors[qid] = "Choose one answer."
+                errors[qid] = _("Choose one answer.")
                 continue
             ids = {c.id for c in q.choices}
             bad = [str(v) for v in values if str(v) not in ids]
             if bad:
-                errors[qid] = f"Not a choice of this question: {', '.join(bad)}."
+                errors[qid] = _("Not a choice of this question: %(choices)s.") % {
+                    "choices": ", ".join(bad)
+                }
                 continue
             clean[qid] = [str(v) for v in values] if q.type == "multiple" else str(values[0])
         elif q.type == "number":
             try:
                 clean[qid] = float(value) if "." in str(value) else int(value)
             except (TypeError, ValueError):
-                errors[qid] = "Give a number."
+                errors[qid] = _("Give a number.")
         elif q.type == "date":
             try:
                 clean[qid] = dt.date.fromisoformat(str(value)).isoformat()
             except ValueError:
-                errors[qid] = "Give a date as YYYY-MM-DD."
+                errors[qid] = _("Give a date as YYYY-MM-DD.")
         else:
             if not isinstance(value, str):
-                errors[qid] = "Give text."
+                errors[qid] = _("Give text.")
                 continue
             clean[qid] = value.strip()
     if errors:
@@ -136,11 +140,14 @@ def start(actor, system: AISystem, template_id: str, language: str = "en") -> As
     try:
         template = catalogue.get(template_id, language)
     except TemplateError:
-        raise ValidationError({"template": f"No questionnaire '{template_id}'."}) from None
+        raise ValidationError(
+            {"template": _("No questionnaire '%(template)s'.") % {"template": template_id}}
+        ) from None
     if language not in catalogue.languages(template_id):
         raise ValidationError(
             {
-                "language": f"This questionnaire exists in: {', '.join(catalogue.languages(template_id))}."
+                "language": _("This questionnaire exists in: %(languages)s.")
+                % {"languages": ", ".join(catalogue.languages(template_id))}
             }
         )
     with transaction.atomic():
@@ -203,7 +210,7 @@ def save_answers(actor, assessment: Assessment, answers: dict[str, Any]) -> Asse
         assessment = _lock(assessment)
         if assessment.status != Status.DRAFT:
             raise WorkflowRefused(
-                "not_draft", "Only a draft can be changed; start a new version instead."
+                "not_draft", _("Only a draft can be changed; start a new version instead.")
             )
         before = dict(assessment.answers)
         merged = {**before, **clean}
@@ -224,7 +231,7 @@ def import_aia(actor, system: AISystem, results: Any, language: str = "en") -> A
     check_object(actor, "assessment.edit", system.agency_id)
     if not isinstance(results, dict) or not isinstance(results.get("data"), dict):
         raise ValidationError(
-            {"file": "This is not a results file saved by the AIA tool (no 'data' object)."}
+            {"file": _("This is not a results file saved by the AIA tool (no 'data' object).")}
         )
     scored = catalogue.compute(catalogue.CANADA_AIA, results["data"])
     if scored["unknown"]:
@@ -232,7 +239,13 @@ def import_aia(actor, system: AISystem, results: Any, language: str = "en") -> A
             f"{u['question']}" + (f" = {u['value']!r}" if "value" in u else "") + f": {u['reason']}"
             for u in scored["unknown"]
         ]
-        raise ValidationError({"file": [f"Unknown in the results file: {p}" for p in problems]})
+        raise ValidationError(
+            {
+                "file": [
+                    _("Unknown in the results file: %(problem)s") % {"problem": p} for p in problems
+                ]
+            }
+        )
     template = catalogue.get(catalogue.CANADA_AIA, language)
     answers = {
         k: v
@@ -270,12 +283,12 @@ def submit(actor, assessment: Assessment) -> Assessment:
     with transaction.atomic():
         assessment = _lock(assessment)
         if assessment.status != Status.DRAFT:
-            raise WorkflowRefused("not_draft", "Only a draft can be submitted.")
+            raise WorkflowRefused("not_draft", _("Only a draft can be submitted."))
         scored = catalogue.compute(assessment.template_id, assessment.answers)
         if scored["unanswered"]:
             raise ValidationError(
                 {
-                    q: "This question needs an answer before the assessment is submitted."
+                    q: _("This question needs an answer before the assessment is submitted.")
                     for q in scored["unanswered"]
                 }
             )
@@ -283,7 +296,7 @@ def submit(actor, assessment: Assessment) -> Assessment:
         high = system.is_high_impact is not False
         if high and not assessment.risks.exists():
             raise ValidationError(
-                {"risks": "Record at least one risk in the risk register before submitting."}
+                {"risks": _("Record at least one risk in the risk register before submitting.")}
             )
         assessment.status = Status.SUBMITTED
         assessment.score = scored
@@ -299,12 +312,10 @@ def submit(actor, assessment: Assessment) -> Assessment:
     return assessment
 
 
-def _check_independent(actor, assessment: Assessment, what: str) -> None:
+def _check_independent(actor, assessment: Assessment, refusal: str) -> None:
+    """`refusal` is the whole sentence shown when the actor wrote part of the assessment."""
     if _wrote_it(actor, assessment):
-        raise WorkflowRefused(
-            "four_eyes",
-            f"Whoever wrote part of an assessment may not {what} it: another person must.",
-        )
+        raise WorkflowRefused("four_eyes", refusal)
 
 
 def review(actor, assessment: Assessment, recommendation: str, opinion: str) -> Review:
@@ -312,28 +323,37 @@ def review(actor, assessment: Assessment, recommendation: str, opinion: str) -> 
     check_object(actor, "assessment.view", assessment.system.agency_id)
     errors = {}
     if recommendation not in Decision.values:
-        errors["recommendation"] = f"Choose one of: {', '.join(Decision.values)}."
+        errors["recommendation"] = _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(Decision.values)
+        }
     opinion = (opinion or "").strip()
     if not opinion:
-        errors["opinion"] = "Write the opinion."
+        errors["opinion"] = _("Write the opinion.")
     if errors:
         raise ValidationError(errors)
     check_text({"opinion": opinion})
     with transaction.atomic():
         assessment = _lock(assessment)
         if assessment.status not in (Status.SUBMITTED, Status.IN_REVIEW):
-            raise WorkflowRefused("not_submitted", "Only a submitted assessment can be reviewed.")
-        _check_independent(actor, assessment, "review")
+            raise WorkflowRefused(
+                "not_submitted", _("Only a submitted assessment can be reviewed.")
+            )
+        _check_independent(
+            actor,
+            assessment,
+            _("Whoever wrote part of an assessment may not review it: another person must."),
+        )
         policy = rules.policy_for(assessment.system.agency, assessment.level)
         if not rules.holds_role(actor, assessment.system.agency_id, policy.reviewer_role):
             raise PermissionDenied(
-                f"At level {assessment.level_roman} reviewers must be {policy.reviewer_role}."
+                _("At level %(level)s reviewers must be %(role)s.")
+                % {"level": assessment.level_roman, "role": policy.reviewer_role}
             )
         if any(r.reviewer_id == actor.pk for r in rules.current_reviews(assessment)):
-            raise WorkflowRefused("already_reviewed", "You have already reviewed this round.")
+            raise WorkflowRefused("already_reviewed", _("You have already reviewed this round."))
         if any(s.approver_id == actor.pk for s in rules.current_signoffs(assessment)):
             raise WorkflowRefused(
-                "four_eyes", "You approved this assessment; a reviewer must be someone else."
+                "four_eyes", _("You approved this assessment; a reviewer must be someone else.")
             )
         done = Review.objects.create(
             assessment=assessment,
@@ -354,31 +374,55 @@ def review(actor, assessment: Assessment, recommendation: str, opinion: str) -> 
     return done
 
 
-def approval_blockers(assessment: Assessment, actor=None) -> list[str]:
-    """Why this person (or anyone) cannot approve the assessment now, in words."""
+def _approval_blockers(assessment: Assessment, actor=None) -> list[tuple[str, str]]:
+    """(stable code, words) for each reason this person (or anyone) cannot approve now."""
     found = []
     if assessment.status not in (Status.SUBMITTED, Status.IN_REVIEW):
-        found.append("only a submitted assessment can be approved")
+        found.append(("not_submitted", _("only a submitted assessment can be approved")))
         return found
     policy = rules.policy_for(assessment.system.agency, assessment.level)
     reviews = rules.current_reviews(assessment)
     if len({r.reviewer_id for r in reviews}) < policy.reviewers_required:
         found.append(
-            f"level {assessment.level_roman} needs {policy.reviewers_required} independent "
-            f"review(s) first; {len(reviews)} given"
+            (
+                "reviews",
+                ngettext(
+                    "level %(level)s needs %(required)d independent review(s) first; "
+                    "%(given)d given",
+                    "level %(level)s needs %(required)d independent review(s) first; "
+                    "%(given)d given",
+                    policy.reviewers_required,
+                )
+                % {
+                    "level": assessment.level_roman,
+                    "required": policy.reviewers_required,
+                    "given": len(reviews),
+                },
+            )
         )
     if actor is not None:
         if _wrote_it(actor, assessment):
-            found.append("whoever wrote part of an assessment may not approve it")
+            found.append(("four_eyes", _("whoever wrote part of an assessment may not approve it")))
         if not rules.holds_role(actor, assessment.system.agency_id, policy.approver_role):
             found.append(
-                f"at level {assessment.level_roman} approvers must be {policy.approver_role}"
+                (
+                    "role",
+                    _("at level %(level)s approvers must be %(role)s")
+                    % {"level": assessment.level_roman, "role": policy.approver_role},
+                )
             )
         if any(r.reviewer_id == actor.pk for r in reviews):
-            found.append("you reviewed this assessment; an approver must be someone else")
+            found.append(
+                ("four_eyes", _("you reviewed this assessment; an approver must be someone else"))
+            )
         if any(s.approver_id == actor.pk for s in rules.current_signoffs(assessment)):
-            found.append("you have already signed this assessment")
+            found.append(("already_signed", _("you have already signed this assessment")))
     return found
+
+
+def approval_blockers(assessment: Assessment, actor=None) -> list[str]:
+    """Why this person (or anyone) cannot approve the assessment now, in words."""
+    return [words for _code, words in _approval_blockers(assessment, actor)]
 
 
 def sign_off(
@@ -393,7 +437,9 @@ def sign_off(
     check_object(actor, "assessment.view", assessment.system.agency_id)
     errors: dict[str, Any] = {}
     if decision not in Decision.values:
-        errors["decision"] = f"Choose one of: {', '.join(Decision.values)}."
+        errors["decision"] = _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(Decision.values)
+        }
     conditions = conditions or []
     clean_conditions = []
     for i, c in enumerate(conditions):
@@ -403,11 +449,11 @@ def sign_off(
                 {"text": text, "before_deployment": bool(c.get("before_deployment", True))}
             )
         elif c and c.get("text") is not None:
-            errors[f"conditions[{i}]"] = "A condition needs its text."
+            errors[f"conditions[{i}]"] = _("A condition needs its text.")
     if decision == Decision.CONDITIONS and not clean_conditions:
-        errors["conditions"] = "Deploying with conditions needs at least one condition."
+        errors["conditions"] = _("Deploying with conditions needs at least one condition.")
     if decision == Decision.DO_NOT_DEPLOY and not (comment or "").strip():
-        errors["comment"] = "Say why the system must not be deployed."
+        errors["comment"] = _("Say why the system must not be deployed.")
     if errors:
         raise ValidationError(errors)
     check_text({"comment": comment, "conditions": clean_conditions})
@@ -416,14 +462,17 @@ def sign_off(
         if _wrote_it(actor, assessment):
             raise WorkflowRefused(
                 "four_eyes",
-                "Whoever wrote part of an assessment may not approve it: another person must.",
+                _("Whoever wrote part of an assessment may not approve it: another person must."),
             )
-        blockers = approval_blockers(assessment, actor)
+        blockers = _approval_blockers(assessment, actor)
         if blockers:
-            policy_roles = [b for b in blockers if b.startswith("at level")]
-            if policy_roles and len(blockers) == 1:
-                raise PermissionDenied(policy_roles[0])
-            raise WorkflowRefused("approval", "Cannot approve: " + "; ".join(blockers) + ".")
+            if len(blockers) == 1 and blockers[0][0] == "role":
+                raise PermissionDenied(blockers[0][1])
+            raise WorkflowRefused(
+                "approval",
+                _("Cannot approve: %(reasons)s.")
+                % {"reasons": "; ".join(words for _code, words in blockers)},
+            )
         policy = rules.policy_for(assessment.system.agency, assessment.level)
         SignOff.objects.create(
             assessment=assessment,
@@ -457,20 +506,26 @@ def return_to_author(actor, assessment: Assessment, reason: str) -> Assessment:
     check_object(actor, "assessment.view", assessment.system.agency_id)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say what must change."})
+        raise ValidationError({"reason": _("Say what must change.")})
     check_text({"reason": reason})
     with transaction.atomic():
         assessment = _lock(assessment)
         if assessment.status not in (Status.SUBMITTED, Status.IN_REVIEW):
-            raise WorkflowRefused("not_submitted", "Only a submitted assessment can be returned.")
-        _check_independent(actor, assessment, "return")
+            raise WorkflowRefused(
+                "not_submitted", _("Only a submitted assessment can be returned.")
+            )
+        _check_independent(
+            actor,
+            assessment,
+            _("Whoever wrote part of an assessment may not return it: another person must."),
+        )
         policy = rules.policy_for(assessment.system.agency, assessment.level)
         agency_id = assessment.system.agency_id
         if not (
             rules.holds_role(actor, agency_id, policy.reviewer_role)
             or rules.holds_role(actor, agency_id, policy.approver_role)
         ):
-            raise PermissionDenied("Only a reviewer or an approver can return an assessment.")
+            raise PermissionDenied(_("Only a reviewer or an approver can return an assessment."))
         assessment.status = Status.DRAFT
         assessment.round += 1
         assessment.save(update_fields=["status", "round", "updated_at"])
@@ -483,12 +538,14 @@ def meet_condition(actor, condition: Condition, evidence: str) -> Condition:
     check_object(actor, "assessment.edit", system.agency_id)
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ValidationError({"evidence": "Say how the condition is met and where it is shown."})
+        raise ValidationError(
+            {"evidence": _("Say how the condition is met and where it is shown.")}
+        )
     check_text({"evidence": evidence})
     with transaction.atomic():
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
         if condition.met_at is not None:
-            raise WorkflowRefused("already_met", "This condition is already marked as met.")
+            raise WorkflowRefused("already_met", _("This condition is already marked as met."))
         condition.met_at = timezone.now()
         condition.met_by = actor
         condition.evidence = evidence
@@ -538,19 +595,20 @@ def _editable(actor, assessment: Assessment) -> None:
     assessment.refresh_from_db(fields=["status", "editors"])
     if assessment.status == Status.APPROVED:
         raise WorkflowRefused(
-            "approved", "An approved assessment is on the record; start a new version to change it."
+            "approved",
+            _("An approved assessment is on the record; start a new version to change it."),
         )
     if assessment.status != Status.DRAFT:
         raise WorkflowRefused(
             "not_draft",
-            "Under review, the assessment is frozen; a reviewer can return it to its author.",
+            _("Under review, the assessment is frozen; a reviewer can return it to its author."),
         )
 
 
 def _full(model, values: dict, fields: list[str]):
     unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise ValidationError({f: "Not a field here." for f in unknown})
+        raise ValidationError({f: _("Not a field here.") for f in unknown})
     obj = model(**values)
     obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in fields])
     check_text(values)
@@ -640,13 +698,13 @@ def evaluate_pilot(actor, system: AISystem, results: str, criteria_met: bool | N
     check_object(actor, "assessment.edit", system.agency_id)
     plan = PilotPlan.objects.filter(system=system).first()
     if plan is None:
-        raise WorkflowRefused("no_plan", "Plan the pilot before evaluating it.")
+        raise WorkflowRefused("no_plan", _("Plan the pilot before evaluating it."))
     errors = {}
     results = (results or "").strip()
     if not results:
-        errors["results"] = "Describe the results against each success criterion."
+        errors["results"] = _("Describe the results against each success criterion.")
     if criteria_met is None:
-        errors["criteria_met"] = "Say whether the success criteria were met."
+        errors["criteria_met"] = _("Say whether the success criteria were met.")
     if errors:
         raise ValidationError(errors)
     check_text({"results": results})
@@ -669,7 +727,7 @@ def save_policy(actor, agency, level: int, values: dict) -> ApprovalPolicy:
     errors = {}
     for key in ("reviewer_role", "approver_role"):
         if values.get(key) not in ROLES:
-            errors[key] = f"Choose one of: {', '.join(ROLES)}."
+            errors[key] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(ROLES)}
     for key, low in (("reviewers_required", 0), ("approvers_required", 1)):
         try:
             n = int(values.get(key))
@@ -677,9 +735,12 @@ def save_policy(actor, agency, level: int, values: dict) -> ApprovalPolicy:
                 raise ValueError
             values[key] = n
         except (TypeError, ValueError):
-            errors[key] = f"Give a whole number from {low} to 5."
+            errors[key] = _("Give a whole number from %(low)d to %(high)d.") % {
+                "low": low,
+                "high": 5,
+            }
     if level not in (1, 2, 3, 4):
-        errors["level"] = "Levels are 1 to 4."
+        errors["level"] = _("Levels are 1 to 4.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

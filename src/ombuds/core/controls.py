@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "content" / "controls"
 STAGE_NAMES = {"design", "development", "procurement", "pilot", "deployed", "suspended"}
@@ -237,7 +238,9 @@ def evaluate(
             continue
         control = _CONTROLS.get(item.id)
         if control is None:
-            out.append(Status(item, NOT_IN_FORCE, "not in force yet: no part of Ombuds checks it"))
+            out.append(
+                Status(item, NOT_IN_FORCE, _("not in force yet: no part of Ombuds checks it"))
+            )
             continue
         missing = control.check(system, to_stage)
         if not missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ombuds.core import controls
 
@@ -11,7 +12,7 @@ from .models import DECOMMISSION_ITEMS, Card, CardKind, DecisionRole, Stage
 
 def determination_confirmed(system, to_stage: str) -> str | None:
     if not system.impact_determination:
-        return (
+        return _(
             "the high-impact determination is not confirmed: a governance lead must classify "
             "the system first"
         )
@@ -20,7 +21,7 @@ def determination_confirmed(system, to_stage: str) -> str | None:
 
 def human_final_decision(system, to_stage: str) -> str | None:
     if system.decision_role == DecisionRole.AUTOMATED:
-        return (
+        return _(
             "the record says the system makes decisions automatically; at levels III–IV a "
             "person must make the final decision"
         )
@@ -29,10 +30,20 @@ def human_final_decision(system, to_stage: str) -> str | None:
 
 def _card_gaps(system, wanted: dict[str, list[str]]) -> list[str]:
     cards = {c.kind: c.fields for c in Card.objects.filter(system=system)}
+    # One whole phrase per kind of card, so that each language can word it.
+    phrases = {
+        CardKind.MODEL: _("model card: %(field)s"),
+        CardKind.DATA: _("data card: %(field)s"),
+        CardKind.SYSTEM: _("system card: %(field)s"),
+    }
     gaps = []
     for kind, names in wanted.items():
         fields = cards.get(kind, {})
-        gaps += [f"{kind} card: {name.replace('_', ' ')}" for name in names if not fields.get(name)]
+        gaps += [
+            phrases[kind] % {"field": name.replace("_", " ")}
+            for name in names
+            if not fields.get(name)
+        ]
     return gaps
 
 
@@ -44,12 +55,12 @@ def system_documented(system, to_stage: str) -> str | None:
             CardKind.SYSTEM: ["inputs", "outputs", "human_oversight"],
         },
     )
-    return f"not yet written: {', '.join(gaps)}" if gaps else None
+    return _("not yet written: %(gaps)s") % {"gaps": ", ".join(gaps)} if gaps else None
 
 
 def contingency_plan(system, to_stage: str) -> str | None:
     if _card_gaps(system, {CardKind.SYSTEM: ["contingency"]}):
-        return "the system card does not say how the service continues if the system is stopped"
+        return _("the system card does not say how the service continues if the system is stopped")
     return None
 
 
@@ -68,7 +79,7 @@ def _decommission_item(item: str):
         entry = (system.decommissioning or {}).get(item) or {}
         if not entry.get("done"):
             label = dict(DECOMMISSION_ITEMS)[item]
-            return f"the retirement checklist does not confirm: {label}"
+            return _("the retirement checklist does not confirm: %(item)s") % {"item": label}
         return None
 
     return check

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ombuds.core import audit, controls
 from ombuds.core.permissions import check_object
@@ -79,28 +80,38 @@ def next_gate(system: AISystem) -> str:
 def check_move(system: AISystem, to: str) -> None:
     if to not in TRANSITIONS:
         raise TransitionRefused(
-            "unknown_stage", f"'{to}' is not a stage; stages are: {', '.join(ORDER)}."
+            "unknown_stage",
+            _("'%(stage)s' is not a stage; stages are: %(stages)s.")
+            % {"stage": to, "stages": ", ".join(ORDER)},
         )
     if to == system.stage:
-        raise TransitionRefused("same_stage", f"The system is already in {to}.")
+        raise TransitionRefused(
+            "same_stage", _("The system is already in %(stage)s.") % {"stage": to}
+        )
     if to not in TRANSITIONS[system.stage]:
-        allowed = ", ".join(allowed_targets(system.stage)) or "none (final stage)"
+        allowed = ", ".join(allowed_targets(system.stage)) or _("none (final stage)")
         raise TransitionRefused(
             f"lifecycle.{system.stage}_to_{to}",
-            f"A system in {system.stage} cannot move to {to}. Allowed from {system.stage}: {allowed}.",
+            _("A system in %(stage)s cannot move to %(to)s. Allowed from %(stage)s: %(allowed)s.")
+            % {"stage": system.stage, "to": to, "allowed": allowed},
         )
     if to in GATED:
         found = controls.blockers(gate(system, to))
         if found:
             missing = "; ".join(f"{cid}: {what}" for cid, what in found)
-            raise TransitionRefused("gate", f"The gate blocks the move to {to}: {missing}", found)
+            raise TransitionRefused(
+                "gate",
+                _("The gate blocks the move to %(stage)s: %(missing)s")
+                % {"stage": to, "missing": missing},
+                found,
+            )
 
 
 def transition(system: AISystem, to: str, reason: str, actor) -> StageChange:
     check_object(actor, "system.transition", system.agency_id)
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("Give a reason for the move.")
+        raise ReasonRequired(_("Give a reason for the move."))
     with transaction.atomic():
         system = AISystem.objects.select_for_update().get(pk=system.pk)
         check_move(system, to)
@@ -143,19 +154,22 @@ def onboard_in_use(system: AISystem, to: str, reason: str, actor) -> StageChange
     check_object(actor, "system.determine", system.agency_id)
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired("Say since when and where the system is in use.")
+        raise ReasonRequired(_("Say since when and where the system is in use."))
     if to not in IN_USE:
         raise TransitionRefused(
             "onboard_stage",
-            f"Onboarding records a system in use: pilot, deployed or suspended, not {to}.",
+            _("Onboarding records a system in use: pilot, deployed or suspended, not %(stage)s.")
+            % {"stage": to},
         )
     with transaction.atomic():
         system = AISystem.objects.select_for_update().get(pk=system.pk)
         if system.stage != S.DESIGN or system.stage_changes.exists():
             raise TransitionRefused(
                 "onboard_history",
-                "Only a newly registered system can be onboarded at its stage; this one has a "
-                "lifecycle history, so it moves through the gate.",
+                _(
+                    "Only a newly registered system can be onboarded at its stage; this one has "
+                    "a lifecycle history, so it moves through the gate."
+                ),
             )
         from .signals import before_onboard
 
@@ -192,14 +206,17 @@ def confirm_through_gate(system: AISystem, actor) -> StageChange:
         system = AISystem.objects.select_for_update().get(pk=system.pk)
         if not never_passed_gate(system):
             raise TransitionRefused(
-                "gate_already_passed", "This system is not waiting for the gate."
+                "gate_already_passed", _("This system is not waiting for the gate.")
             )
         target = S.DEPLOYED if system.stage == S.SUSPENDED else system.stage
         found = controls.blockers(gate(system, target))
         if found:
             missing = "; ".join(f"{cid}: {what}" for cid, what in found)
             raise TransitionRefused(
-                "gate", f"The gate to {target} is still closed: {missing}", found
+                "gate",
+                _("The gate to %(stage)s is still closed: %(missing)s")
+                % {"stage": target, "missing": missing},
+                found,
             )
         change = StageChange.objects.create(
             system=system,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ombuds.core import audit
 from ombuds.core.models import Agency
@@ -277,10 +278,10 @@ def record_material_change(actor, system: AISystem, kind: str, description: str)
     check_object(actor, "system.edit", system.agency_id)
     errors = {}
     if kind not in MATERIAL_KINDS:
-        errors["kind"] = f"Choose one of: {', '.join(MATERIAL_KINDS)}."
+        errors["kind"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(MATERIAL_KINDS)}
     description = (description or "").strip()
     if not description:
-        errors["description"] = "Say what changed."
+        errors["description"] = _("Say what changed.")
     if errors:
         raise ValidationError(errors)
     check_text({"description": description})
@@ -317,18 +318,25 @@ def grant_waiver(actor, system: AISystem, control_id: str, justification: str, e
     errors = {}
     item = controls.catalogue().items.get(control_id)
     if item is None:
-        errors["control_id"] = f"'{control_id}' is not a control of the catalogue."
+        errors["control_id"] = _("'%(control)s' is not a control of the catalogue.") % {
+            "control": control_id
+        }
     elif not item.waivable:
-        errors["control_id"] = f"'{control_id}' ({item.title}) cannot be waived."
+        errors["control_id"] = _("'%(control)s' (%(title)s) cannot be waived.") % {
+            "control": control_id,
+            "title": item.title,
+        }
     justification = (justification or "").strip()
     if len(justification) < 20:
-        errors["justification"] = "Write the justification (at least 20 characters)."
+        errors["justification"] = _("Write the justification (at least %(min)d characters).") % {
+            "min": 20
+        }
     if not isinstance(expires_on, dt.date):
-        errors["expires_on"] = "Give the date the waiver expires."
+        errors["expires_on"] = _("Give the date the waiver expires.")
     elif expires_on <= timezone.localdate():
-        errors["expires_on"] = "The expiry must be a date after today."
+        errors["expires_on"] = _("The expiry must be a date after today.")
     elif expires_on > timezone.localdate() + dt.timedelta(days=366):
-        errors["expires_on"] = "A waiver lasts at most one year; renew it when it expires."
+        errors["expires_on"] = _("A waiver lasts at most one year; renew it when it expires.")
     if errors:
         raise ValidationError(errors)
     check_text({"justification": justification})
@@ -384,13 +392,13 @@ def save_decommissioning(actor, system: AISystem, values: dict[str, dict]) -> AI
     known = [k for k, _label in DECOMMISSION_ITEMS]
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ValidationError({f: "Not an item of the retirement checklist." for f in unknown})
+        raise ValidationError({f: _("Not an item of the retirement checklist.") for f in unknown})
     errors = {}
     for key, entry in values.items():
         if not isinstance(entry, dict):
-            errors[key] = "Give {done, note}."
+            errors[key] = _("Give {done, note}.")
         elif entry.get("done") and not str(entry.get("note", "")).strip():
-            errors[key] = "Say how it was done (who, when, where it is recorded)."
+            errors[key] = _("Say how it was done (who, when, where it is recorded).")
     if errors:
         raise ValidationError(errors)
     check_text(values)
@@ -428,25 +436,27 @@ def save_protected_characteristics(actor, system: AISystem, entries: list[dict])
     collected needs the reason and the other way its disparities are assessed."""
     check_object(actor, "system.edit", system.agency_id)
     if not isinstance(entries, list):
-        raise ValidationError({"protected_characteristics": "Give a list."})
+        raise ValidationError({"protected_characteristics": _("Give a list.")})
     errors, clean, seen = {}, [], set()
     for i, e in enumerate(entries):
         where = f"protected_characteristics[{i}]"
         if not isinstance(e, dict) or e.get("id") not in DEMOGRAPHIC_CODES:
-            errors[where] = f"Choose a characteristic among: {', '.join(DEMOGRAPHIC_CODES)}."
+            errors[where] = _("Choose a characteristic among: %(choices)s.") % {
+                "choices": ", ".join(DEMOGRAPHIC_CODES)
+            }
             continue
         if e["id"] in seen:
-            errors[where] = f"'{e['id']}' is listed twice."
+            errors[where] = _("'%(characteristic)s' is listed twice.") % {"characteristic": e["id"]}
             continue
         seen.add(e["id"])
         collected = bool(e.get("collected"))
         why_not = str(e.get("why_not", "")).strip()
         alternative = str(e.get("alternative", "")).strip()
         if not collected and (not why_not or not alternative):
-            errors[where] = (
-                f"'{e['id']}' is not collected: say why, and how disparities for it are "
+            errors[where] = _(
+                "'%(characteristic)s' is not collected: say why, and how disparities for it are "
                 "assessed instead (for example a survey sample or a proxy method)."
-            )
+            ) % {"characteristic": e["id"]}
             continue
         clean.append(
             {
