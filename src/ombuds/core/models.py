@@ -125,3 +125,22 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain head at event {self.last_event_id}"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job registered with `core.scheduler` last ran and next runs. The row lock
+    taken while it runs keeps two workers from running the same job at once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # A worker that dies mid-run leaves its lease behind; after it expires another takes over.
+    leased_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

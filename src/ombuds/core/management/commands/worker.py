@@ -1,8 +1,11 @@
-"""`ombuds worker`: runs the background work of Ombuds (the database task queue)."""
+"""`ombuds worker`: runs the background work of Ombuds — the scheduler (periodic jobs apps
+register with `core.scheduler`: due monitors, deadlines, reminders) and the database task queue,
+together in one process."""
 
 from __future__ import annotations
 
 import signal
+import threading
 
 from django.core.management import call_command
 
@@ -39,6 +42,17 @@ class Command(OmbudsCommand):
             help="restart when the code changes (development only)",
         )
         parser.add_argument(
+            "--schedule-interval",
+            type=float,
+            default=30.0,
+            help="seconds between looks for due periodic jobs (default 30)",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="run only the task queue (when another worker runs the scheduler)",
+        )
+        parser.add_argument(
             "--startup-delay",
             action="store_true",
             help="wait up to a second before starting, so many workers do not start at once",
@@ -59,6 +73,18 @@ class Command(OmbudsCommand):
             argv += ["--max-tasks", str(opts["max_tasks"])]
         if opts["worker_id"]:
             argv += ["--worker-id", opts["worker_id"]]
+        self._verbosity = opts["verbosity"]
+        stop = threading.Event()
+        if not opts["no_scheduler"]:
+            if opts["batch"]:
+                _tick(self)  # what is due now, then the queue (which the jobs may have filled)
+            else:
+                threading.Thread(
+                    target=_schedule_loop,
+                    args=(self, stop, opts["schedule_interval"]),
+                    name="ombuds-scheduler",
+                    daemon=True,
+                ).start()
         # The queue's worker installs its own handlers for a graceful stop; put back the
         # caller's afterwards (a test, or a process that runs the worker in --batch).
         saved = {s: signal.getsignal(s) for s in _SIGNALS}
@@ -71,6 +97,7 @@ class Command(OmbudsCommand):
                 stderr=self.stderr._out,
             )
         finally:
+            stop.set()
             for sig, handler in saved.items():
                 if handler is not None:
                     signal.signal(sig, handler)
@@ -79,3 +106,25 @@ class Command(OmbudsCommand):
 _SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
     [signal.SIGQUIT] if hasattr(signal, "SIGQUIT") else []
 )
+
+
+def _tick(command) -> None:
+    from django.db import close_old_connections
+
+    from ombuds.core import scheduler
+
+    try:
+        ran = scheduler.run_due()
+        if ran and getattr(command, "_verbosity", 1) > 1:
+            command.stderr.write(f"scheduler ran: {', '.join(ran)}")
+    finally:
+        close_old_connections()
+
+
+def _schedule_loop(command, stop: threading.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            _tick(command)
+        except Exception as exc:  # the database may be briefly away: try again next tick
+            command.stderr.write(f"scheduler: {type(exc).__name__}: {exc}")
+        stop.wait(interval)
