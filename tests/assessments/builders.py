@@ -198,6 +198,30 @@ def ready_system(world, team: Team, stage="pilot"):
             reviewed_on=dt.date(2026, 6, 1),
             independent=True,
         )
+    watch(system, team.owner)
     AISystem.objects.filter(pk=system.pk).update(stage=stage)
     system.refresh_from_db()
     return system
+
+
+def watch(system, actor):
+    """A monitor on the system's decision log (the gate asks that one exists before use)."""
+    from ombuds.monitoring.models import DecisionSource, Monitor
+
+    source = DecisionSource.objects.create(
+        system=system,
+        name="Decision log",
+        kind="path",
+        location="/srv/decisions/*.parquet",
+        mapping={"time": "decided_at", "overridden": "overridden"},
+        created_by=actor,
+    )
+    return Monitor.objects.create(
+        system=system,
+        source=source,
+        kind="oversight",
+        window="weekly",
+        reference_start=dt.date(2026, 1, 5),
+        reference_end=dt.date(2026, 2, 2),
+        created_by=actor,
+    )

@@ -89,12 +89,13 @@ def records(world, own: bool) -> dict[str, int]:
         "condition": condition.pk,
         "waiver": waiver.pk,
     }
-    try:
-        from tests.evaluations.helpers import matrix_records
-    except ImportError:
-        pass
-    else:
-        found.update(matrix_records(world, own))
+    # Each app's tests say which records its routes name.
+    from tests.evaluations.helpers import matrix_records as evaluation_records
+    from tests.feedback.helpers import matrix_records as feedback_records
+    from tests.monitoring.helpers import matrix_records as monitoring_records
+
+    for more in (evaluation_records, feedback_records, monitoring_records):
+        found.update(more(world, own))
     return found
 
 
@@ -104,11 +105,15 @@ def fill(route: str, world, own: bool, objects: dict[str, int]) -> str:
     url = "/" + route
     if route.startswith("assessments/<int:pk>"):
         url = url.replace("<int:pk>", str(objects["assessment"]))
+    if route.startswith("incidents/<int:pk>"):
+        url = url.replace("<int:pk>", str(objects["incident"]))
+    if route.startswith("reports/<int:pk>"):
+        url = url.replace("<int:pk>", str(objects["report"]))
     url = url.replace("<int:pk>", str(system.pk)).replace("<slug:slug>", agency.slug)
     url = url.replace("<str:kind>", "model")
     url = url.replace("<str:section>", "purpose")
     for name, pk in objects.items():
-        url = url.replace(f"<int:{name}>", str(pk))
+        url = url.replace(f"<int:{name}>", str(pk)).replace(f"<str:{name}>", str(pk))
     url = url.replace("<uidb64>", "MQ").replace("<token>", "set-password")
     assert "<" not in url, f"the matrix does not know how to fill {route}"
     return url

@@ -119,7 +119,12 @@ def _one_peer_review(system, team):
     system.evaluations.filter(kind="peer_review").order_by("id").first().delete()
 
 
+def _unwatched(system, team):
+    system.monitors.all().delete()
+
+
 BREAKS = {
+    "monitoring.active": _unwatched,
     "registry.determination-confirmed": _undetermine,
     "registry.human-final-decision": _automated,
     "registry.system-documented": _drop_card_field("model", "limitations"),

@@ -209,4 +209,94 @@ def build(system, people: dict) -> None:
             conclusion="The evaluation is sound and the safeguards are adequate for deployment.",
             independent=True,
         )
+    monitors = watch(system, owner)
     lifecycle.transition(system, "deployed", "Demo: pilot evaluated, conditions met.", lead)
+    # In use, its monitors catch what went wrong in the last two weeks: suspension recommended.
+    from ombuds.monitoring import runner
+
+    for monitor in monitors:
+        runner.run_monitor(monitor)
+
+
+def _weekly_log(weeks: int = 12, per_week: int = 1500):
+    """Twelve weeks of decisions up to last Monday; in the last two the system starts refusing
+    women far more often — what its monitors should catch."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(12)
+    today = timezone.localdate()
+    last_monday = today - dt.timedelta(days=today.weekday())
+    start = last_monday - dt.timedelta(weeks=weeks)
+    frames = []
+    for w in range(weeks):
+        n = per_week
+        day = np.datetime64(start + dt.timedelta(weeks=w))
+        bad = w >= weeks - 2
+        sex = rng.choice(["F", "M"], n)
+        label = rng.integers(0, 2, n)
+        wrong = rng.random(n) < (np.where(sex == "F", 0.35, 0.1) if bad else 0.1)
+        pred = np.where(wrong, 1 - label, label)
+        overridden = rng.random(n) < (0.25 if bad else 0.06)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "decided_at": day + rng.integers(0, 7 * 86400, n).astype("timedelta64[s]"),
+                    "sex": sex,
+                    "region": rng.choice(["north", "south", "east", "west"], n),
+                    "income": rng.normal(32000, 9000, n),
+                    "fast_tracked": pred,
+                    "eligible": label,
+                    "overridden": overridden,
+                    "final": np.where(overridden, 1 - pred, pred),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True), start
+
+
+def watch(system, owner) -> list:
+    """A decision log under the data directory and three weekly monitors on it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from ombuds.monitoring import services as monitoring
+
+    frame, start = _weekly_log()
+    folder = Path(settings.MEDIA_ROOT) / "monitoring" / str(system.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo-decisions.parquet"
+    frame.to_parquet(path)
+    source = monitoring.save_source(
+        owner,
+        system,
+        {
+            "name": "Eligibility decisions (demo)",
+            "kind": "path",
+            "location": str(path),
+            "mapping": {
+                "time": "decided_at",
+                "prediction": "fast_tracked",
+                "label": "eligible",
+                "protected": "sex",
+                "features": "region, income",
+                "final_decision": "final",
+                "overridden": "overridden",
+            },
+        },
+    )
+    return [
+        monitoring.create_monitor(
+            owner,
+            system,
+            {
+                "source": source,
+                "kind": kind,
+                "window": "weekly",
+                "reference_start": start,
+                "reference_end": start + dt.timedelta(weeks=4),
+            },
+        )
+        for kind in ("performance", "fairness", "oversight")
+    ]

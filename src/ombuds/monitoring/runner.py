@@ -1,0 +1,252 @@
+"""Running monitors: which windows are due, and running one window idempotently.
+
+A window is claimed with a lease on its run row; the figures, the status and the alerts are
+written together in one transaction at the end. Kill the worker mid-run and the row stays
+`running` until its lease expires; the next run takes it over and completes it. A window that is
+done is never computed again, so no figure or alert is duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ombuds.core import audit
+
+from . import checks, notify
+from .models import Alert, Monitor, MonitorRun, RunStatus, Severity
+from .sources import SourceError, check, open_table, window_of
+
+log = logging.getLogger("ombuds.monitoring")
+LEASE = timedelta(minutes=30)
+MAX_ATTEMPTS = 3
+
+
+def next_window(window: str, start: dt.date) -> dt.date:
+    if window == "daily":
+        return start + timedelta(days=1)
+    if window == "weekly":
+        return start + timedelta(days=7)
+    month = start.month % 12 + 1
+    year = start.year + (1 if start.month == 12 else 0)
+    return dt.date(year, month, 1)
+
+
+def first_window_start(monitor: Monitor) -> dt.date:
+    start = monitor.reference_end
+    if monitor.window == "weekly":
+        start -= timedelta(days=start.weekday())  # weeks start on Monday
+    elif monitor.window == "monthly":
+        start = start.replace(day=1)
+    return start
+
+
+def windows(monitor: Monitor, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Every complete window from the end of the reference up to today."""
+    out = []
+    start = first_window_start(monitor)
+    while True:
+        end = next_window(monitor.window, start)
+        if end > today:
+            return out
+        out.append((start, end))
+        start = end
+
+
+def due_windows(monitor: Monitor, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    finished = set(
+        MonitorRun.objects.filter(monitor=monitor)
+        .exclude(status=RunStatus.RUNNING)
+        .exclude(status=RunStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
+        .values_list("window_start", flat=True)
+    )
+    return [w for w in windows(monitor, today) if w[0] not in finished]
+
+
+def _claim(monitor: Monitor, start: dt.date, end: dt.date, now, force: bool) -> MonitorRun | None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                run, _created = MonitorRun.objects.get_or_create(
+                    monitor=monitor,
+                    window_start=start,
+                    defaults={"window_end": end, "leased_until": now + LEASE},
+                )
+        except IntegrityError:  # another worker created it a moment ago
+            return None
+        run = MonitorRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.DONE:
+            return None
+        if run.attempts and run.leased_until and run.leased_until > now and not force:
+            return None  # another worker is on it
+        if run.status == RunStatus.FAILED and run.attempts >= MAX_ATTEMPTS and not force:
+            return None
+        run.status = RunStatus.RUNNING
+        run.attempts += 1
+        run.leased_until = now + LEASE
+        run.progress = _("reading the source")
+        run.error = ""
+        run.save(update_fields=["status", "attempts", "leased_until", "progress", "error"])
+        return run
+
+
+def _progress(run: MonitorRun, text: str) -> None:
+    MonitorRun.objects.filter(pk=run.pk).update(progress=text)
+
+
+def _ensure_reference(monitor: Monitor, table) -> dict:
+    if monitor.reference:
+        return monitor.reference
+    ref_rows = window_of(
+        table, monitor.source.mapping, monitor.reference_start, monitor.reference_end
+    )
+    ref = checks.reference(monitor.kind, ref_rows, monitor.source.mapping)
+    Monitor.objects.filter(pk=monitor.pk).update(reference=ref)
+    monitor.reference = ref
+    return ref
+
+
+def run_window(monitor: Monitor, start: dt.date, end: dt.date, *, now=None, force=False):
+    """Run one window of a monitor. Returns the run (done or failed), or None when the window
+    is already done or another worker holds it."""
+    now = now or timezone.now()
+    run = _claim(monitor, start, end, now, force)
+    if run is None:
+        return None
+    attempt = run.attempts
+    figures: dict = {}
+    detail: dict = {}
+    error = ""
+    try:
+        problems = check(monitor.source, [monitor.kind])
+        if problems:
+            raise SourceError("; ".join(problems))
+        table = open_table(monitor.source)
+        _progress(run, _("computing the reference"))
+        ref = _ensure_reference(monitor, table)
+        _progress(run, _("computing the window"))
+        figures, detail = checks.run_check(
+            monitor.kind,
+            window_of(table, monitor.source.mapping, start, end),
+            monitor.source.mapping,
+            ref,
+        )
+    except SourceError as exc:
+        error = str(exc)
+    except Exception as exc:  # a broken source must not stop the worker
+        log.exception("monitor %s window %s failed", monitor.pk, start)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        error = f"{type(exc).__name__}: {first}"
+    return _finish(monitor, run.pk, attempt, figures, detail, error)
+
+
+def _finish(monitor, run_id, attempt, figures, detail, error):
+    created: list[Alert] = []
+    with transaction.atomic():
+        run = MonitorRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RunStatus.DONE or run.attempts != attempt:
+            return run  # someone else finished or took over: keep theirs, write nothing
+        run.finished_at = timezone.now()
+        run.leased_until = None
+        run.progress = ""
+        if error:
+            run.status = RunStatus.FAILED
+            run.error = error
+            run.save()
+            alert, new = Alert.objects.get_or_create(
+                run=run,
+                metric="run_error",
+                defaults={
+                    "system": monitor.system,
+                    "monitor": monitor,
+                    "severity": Severity.WARNING,
+                    "message": _("The %(kind)s monitor could not run for %(start)s: %(error)s")
+                    % {
+                        "kind": monitor.get_kind_display(),
+                        "start": run.window_start,
+                        "error": error,
+                    },
+                },
+            )
+            if new:
+                created.append(alert)
+        else:
+            run.status = RunStatus.DONE
+            run.figures = figures
+            run.detail = _jsonable(detail)
+            run.rows = figures.get("rows")
+            run.save()
+            for b in checks.breaches(figures, monitor.thresholds):
+                alert, new = Alert.objects.get_or_create(
+                    run=run,
+                    metric=b["metric"],
+                    defaults={
+                        "system": monitor.system,
+                        "monitor": monitor,
+                        "severity": b["severity"],
+                        "value": b["value"],
+                        "threshold": b["threshold"],
+                        "message": _describe(monitor, run, b),
+                    },
+                )
+                if new:
+                    created.append(alert)
+        audit.record(
+            action="monitor.run",
+            obj=monitor.system,
+            agency=monitor.system.agency,
+            changes={
+                "monitor": monitor.pk,
+                "window": [run.window_start.isoformat(), run.window_end.isoformat()],
+                "status": run.status,
+                "alerts": [a.pk for a in created],
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: notify.alerts(created))
+    return run
+
+
+def _describe(monitor, run, b) -> str:
+    words = _("above") if b["direction"] == "above" else _("below")
+    return _(
+        "%(metric)s was %(value).3g in the %(window)s window from %(start)s, %(words)s the "
+        "%(severity)s threshold %(threshold).3g."
+    ) % {
+        "metric": b["metric"],
+        "value": b["value"],
+        "window": monitor.get_window_display().lower(),
+        "start": run.window_start.isoformat(),
+        "words": words,
+        "severity": b["severity"],
+        "threshold": b["threshold"],
+    }
+
+
+def _jsonable(value):
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def run_monitor(monitor: Monitor, *, today=None, now=None, force=False) -> list[MonitorRun]:
+    today = today or timezone.localdate()
+    done = []
+    for start, end in due_windows(monitor, today) if not force else windows(monitor, today):
+        run = run_window(monitor, start, end, now=now, force=force)
+        if run is not None:
+            done.append(run)
+    return done
+
+
+def run_due(today=None, now=None) -> int:
+    """The scheduler's job: every enabled monitor's due windows."""
+    count = 0
+    for monitor in Monitor.objects.filter(enabled=True).select_related("source", "system__agency"):
+        count += len(run_monitor(monitor, today=today, now=now))
+    return count
