@@ -136,3 +136,16 @@ def test_ombuds_monitor_run(world, make_monitor, capsys):
     make_monitor("appeals", window="monthly")
     call_command("monitor", "run", str(world.system_a.pk))
     assert "Appeal outcomes 2026-02-01–2026-03-01: done" in capsys.readouterr().err
+
+
+def test_drift_per_window_against_the_stored_reference(world, make_monitor):
+    monitor = make_monitor("drift")
+    runs = runner.run_monitor(monitor, today=TODAY)
+    monitor.refresh_from_db()
+    assert monitor.reference["profile"]["schema"].startswith("ombuds.drift-profile")
+    shares = [r.figures["drift_share"] for r in runs]
+    # Income shifts from week 6: half the watched columns (income, not region) drift.
+    assert shares[:2] == [0.0, 0.0] and shares[2:] == [0.5, 0.5]
+    columns = {c["column"]: c for c in runs[-1].detail["drift"]["columns"]}
+    assert columns["income"]["drifted"] and not columns["region"]["drifted"]
+    assert {a.severity for a in Alert.objects.filter(monitor=monitor)} == {"critical"}

@@ -254,7 +254,8 @@ def breaches(figures: dict, thresholds: list[dict]) -> list[dict]:
             limit = t.get(severity)
             if limit is None:
                 continue
-            crossed = value > limit if t.get("direction", "above") == "above" else value < limit
+            # Reaching a threshold breaches it (as PSI ≥ 0.2 does in the drift rule).
+            crossed = value >= limit if t.get("direction", "above") == "above" else value <= limit
             if crossed and t.get("sigma_guard"):
                 sigma = figures.get(f"{t['metric']}_sigma")
                 crossed = sigma is None or abs(value) > 2 * sigma
