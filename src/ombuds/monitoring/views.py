@@ -157,14 +157,17 @@ def source_create(request, pk):
     form = SourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         values = form.values()
+        stored = None
         try:
             if values["kind"] == SourceKind.UPLOAD:
                 upload = form.cleaned_data.get("file")
                 if upload is None:
                     raise ValidationError({"file": _("Choose the file to upload.")})
-                values["location"] = _store_upload(system, upload)
+                values["location"] = stored = _store_upload(system, upload)
             services.save_source(request.user, system, values)
         except ValidationError as exc:
+            if stored:
+                Path(stored).unlink(missing_ok=True)  # no file kept without its source
             errors = {}
             for key, msgs in exc.message_dict.items():
                 field = key.split(".", 1)[1] if key.startswith("mapping.") else key
