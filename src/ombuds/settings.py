@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "ombuds.registry",
     "ombuds.assessments",
     "ombuds.evaluations",
+    "ombuds.monitoring",
+    "ombuds.feedback",
     "ombuds.api",
     "django_tasks",
     "django_tasks_db",
@@ -217,6 +219,11 @@ MEDIA_URL = "/media/"
 # Request bodies other than uploaded files (JSON: an audit result with many intersections can
 # be several megabytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("OMBUDS_MAX_REQUEST_MB", "32")) * 1024 * 1024
+# The site's address, for links in e-mails sent by the worker (no request to take it from).
+OMBUDS_BASE_URL = os.environ.get("OMBUDS_BASE_URL", "").rstrip("/")
+# Reports from outside: how many a network (keyed hash of its address) and everyone may send.
+OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", "5"))
+OMBUDS_REPORTS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_HOUR", "200"))
 # Decision logs uploaded for an audit run in the web app.
 OMBUDS_EVALUATION_MAX_UPLOAD_MB = int(os.environ.get("OMBUDS_EVALUATION_MAX_UPLOAD_MB", "200"))
 OMBUDS_MAX_UPLOAD_BYTES = int(os.environ.get("OMBUDS_MAX_UPLOAD_MB", "10")) * 1024 * 1024

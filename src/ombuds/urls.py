@@ -55,5 +55,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("ombuds.assessments.urls")),
     path("", include("ombuds.evaluations.urls")),
+    path("", include("ombuds.monitoring.urls")),
+    path("", include("ombuds.feedback.urls")),
     path("", include("ombuds.registry.urls")),
 ]
