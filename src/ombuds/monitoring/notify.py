@@ -41,10 +41,10 @@ def alerts(created) -> None:
         if not to:
             continue
         worst = "critical" if any(a.severity == "critical" for a in items) else "warning"
-        subject = _("[Ombuds] %(severity)s alert: %(system)s") % {
-            "severity": worst,
-            "system": system.name,
-        }
+        if worst == "critical":
+            subject = _("[Ombuds] critical alert: %(system)s") % {"system": system.name}
+        else:
+            subject = _("[Ombuds] warning alert: %(system)s") % {"system": system.name}
         body = "\n\n".join(a.message for a in items)
         if worst == "critical":
             body += "\n\n" + _(

@@ -214,6 +214,7 @@ def _finish(monitor, run_id, attempt, figures, detail, error):
 
 def _describe(monitor, run, b) -> str:
     words = _("above") if b["direction"] == "above" else _("below")
+    severity = {"warning": _("warning"), "critical": _("critical")}[b["severity"]]
     return _(
         "%(metric)s was %(value).3g in the %(window)s window from %(start)s, %(words)s the "
         "%(severity)s threshold %(threshold).3g."
@@ -223,7 +224,7 @@ def _describe(monitor, run, b) -> str:
         "window": monitor.get_window_display().lower(),
         "start": run.window_start.isoformat(),
         "words": words,
-        "severity": b["severity"],
+        "severity": severity,
         "threshold": b["threshold"],
     }
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from ombuds.core.permissions import access, check_object, has_perm, scope
 from ombuds.registry import lifecycle
@@ -28,42 +28,56 @@ def _system(request, pk: int, perm: str) -> AISystem:
 
 
 class SourceForm(forms.Form):
-    name = forms.CharField(label=_l("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(
-        label=_l("Where the decisions are"), choices=SourceKind.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Where the decisions are"),
+        choices=SourceKind.choices,
+        widget=forms.RadioSelect,
     )
     location = forms.CharField(
-        label=_l("Path, glob or table"),
+        label=gettext_lazy("Path, glob or table"),
         required=False,
         max_length=1000,
-        help_text=_l("Not needed for an upload."),
+        help_text=gettext_lazy("Not needed for an upload."),
     )
-    file = forms.FileField(label=_l("Decision log to upload (CSV or Parquet)"), required=False)
+    file = forms.FileField(
+        label=gettext_lazy("Decision log to upload (CSV or Parquet)"), required=False
+    )
     connection_env = forms.CharField(
-        label=_l("Environment variable with the connection URL"), required=False, max_length=100
+        label=gettext_lazy("Environment variable with the connection URL"),
+        required=False,
+        max_length=100,
     )
     connection_file = forms.CharField(
-        label=_l("Or a secrets file with the connection URL"), required=False, max_length=500
+        label=gettext_lazy("Or a secrets file with the connection URL"),
+        required=False,
+        max_length=500,
     )
-    time = forms.CharField(label=_l("Column: when the decision was made"), max_length=200)
-    prediction = forms.CharField(label=_l("Column: the system's decision (0/1)"), required=False)
-    score = forms.CharField(label=_l("Column: the system's score"), required=False)
-    threshold = forms.FloatField(label=_l("Score threshold"), required=False)
-    label = forms.CharField(label=_l("Column: the true outcome (may arrive later)"), required=False)
-    positive = forms.CharField(label=_l("Outcome value that means positive"), required=False)
+    time = forms.CharField(label=gettext_lazy("Column: when the decision was made"), max_length=200)
+    prediction = forms.CharField(
+        label=gettext_lazy("Column: the system's decision (0/1)"), required=False
+    )
+    score = forms.CharField(label=gettext_lazy("Column: the system's score"), required=False)
+    threshold = forms.FloatField(label=gettext_lazy("Score threshold"), required=False)
+    label = forms.CharField(
+        label=gettext_lazy("Column: the true outcome (may arrive later)"), required=False
+    )
+    positive = forms.CharField(
+        label=gettext_lazy("Outcome value that means positive"), required=False
+    )
     protected = forms.CharField(
-        label=_l("Columns: protected attributes (comma-separated)"), required=False
+        label=gettext_lazy("Columns: protected attributes (comma-separated)"), required=False
     )
     features = forms.CharField(
-        label=_l("Columns: features to watch for drift (comma-separated)"), required=False
+        label=gettext_lazy("Columns: features to watch for drift (comma-separated)"), required=False
     )
     final_decision = forms.CharField(
-        label=_l("Column: the person's final decision"), required=False
+        label=gettext_lazy("Column: the person's final decision"), required=False
     )
     overridden = forms.CharField(
-        label=_l("Column: whether the person overrode the system"), required=False
+        label=gettext_lazy("Column: whether the person overrode the system"), required=False
     )
-    appeal_outcome = forms.CharField(label=_l("Column: appeal outcome"), required=False)
+    appeal_outcome = forms.CharField(label=gettext_lazy("Column: appeal outcome"), required=False)
 
     MAPPING = [
         "time",
@@ -92,16 +106,20 @@ class SourceForm(forms.Form):
 
 
 class MonitorForm(forms.Form):
-    source = forms.ModelChoiceField(label=_l("Source"), queryset=DecisionSource.objects.none())
-    kind = forms.ChoiceField(
-        label=_l("What to watch"), choices=MonitorKind.choices, widget=forms.RadioSelect
+    source = forms.ModelChoiceField(
+        label=gettext_lazy("Source"), queryset=DecisionSource.objects.none()
     )
-    window = forms.ChoiceField(label=_l("Window"), choices=Window.choices, initial="weekly")
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What to watch"), choices=MonitorKind.choices, widget=forms.RadioSelect
+    )
+    window = forms.ChoiceField(
+        label=gettext_lazy("Window"), choices=Window.choices, initial="weekly"
+    )
     reference_start = forms.DateField(
-        label=_l("Reference period from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Reference period from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reference_end = forms.DateField(
-        label=_l("Reference period until (exclusive)"),
+        label=gettext_lazy("Reference period until (exclusive)"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -267,7 +285,8 @@ def monitor_run_now(request, pk, monitor):
 
 class AckForm(forms.Form):
     note = forms.CharField(
-        label=_l("What was found and what is being done"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("What was found and what is being done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -298,7 +317,7 @@ def alert_acknowledge(request, pk, alert):
 
 class SuspendForm(forms.Form):
     reason = forms.CharField(
-        label=_l("Reason for suspending"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Reason for suspending"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
