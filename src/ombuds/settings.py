@@ -224,6 +224,17 @@ OMBUDS_BASE_URL = os.environ.get("OMBUDS_BASE_URL", "").rstrip("/")
 # Reports from outside: how many a network (keyed hash of its address) and everyone may send.
 OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", "5"))
 OMBUDS_REPORTS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_HOUR", "200"))
+# Where decision-log files may be read from (path sources), separated by ":"; uploads are kept
+# under the data directory. Anything else on the server stays out of reach of a source.
+OMBUDS_SOURCE_ROOTS = [
+    Path(p).resolve()
+    for p in (os.environ.get("OMBUDS_SOURCE_ROOTS") or str(DATA_DIR / "sources")).split(":")
+    if p
+]
+# Secrets files holding database connection URLs for sources live here, and only here.
+OMBUDS_SECRETS_DIR = Path(
+    os.environ.get("OMBUDS_SECRETS_DIR") or DATA_DIR / "secrets"
+).resolve()
 # Decision logs uploaded for an audit run in the web app.
 OMBUDS_EVALUATION_MAX_UPLOAD_MB = int(os.environ.get("OMBUDS_EVALUATION_MAX_UPLOAD_MB", "200"))
 OMBUDS_MAX_UPLOAD_BYTES = int(os.environ.get("OMBUDS_MAX_UPLOAD_MB", "10")) * 1024 * 1024
@@ -253,6 +264,7 @@ if os.environ.get("OMBUDS_EMAIL_HOST"):
     EMAIL_USE_TLS = _flag("OMBUDS_EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = int(os.environ.get("OMBUDS_EMAIL_TIMEOUT", "10"))  # a hung mail server must not hang us
 DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_DEFAULT_FROM_EMAIL", "ombuds@localhost")
 
 # The keyed hash of personal identifiers (used from the remedy issue on) never lives in the

@@ -216,7 +216,7 @@ def watch(system, actor):
         mapping={"time": "decided_at", "overridden": "overridden"},
         created_by=actor,
     )
-    return Monitor.objects.create(
+    monitor = Monitor.objects.create(
         system=system,
         source=source,
         kind="oversight",
@@ -225,3 +225,10 @@ def watch(system, actor):
         reference_end=dt.date(2026, 2, 2),
         created_by=actor,
     )
+    monitor.runs.create(
+        window_start=dt.date(2026, 2, 2),
+        window_end=dt.date(2026, 2, 9),
+        status="done",
+        figures={"rows": 500, "override_rate": 0.06},
+    )
+    return monitor

@@ -55,3 +55,17 @@ def public_report(world, t0):
         now=t0,
     )
     return report, token
+
+
+@pytest.fixture(autouse=True)
+def _systems_in_use(request):
+    """The public form lists systems in use only: put the world's systems in use."""
+    if "world" in request.fixturenames:
+        from ombuds.registry.models import AISystem
+
+        world = request.getfixturevalue("world")
+        AISystem.objects.filter(pk__in=[world.system_a.pk, world.system_b.pk]).update(
+            stage="deployed"
+        )
+        world.system_a.refresh_from_db()
+        world.system_b.refresh_from_db()

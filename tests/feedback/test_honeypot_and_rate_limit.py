@@ -74,7 +74,7 @@ def test_the_limit_is_per_hour(world, t0):
     send(t0 + dt.timedelta(minutes=61))  # an hour later it is accepted again
 
 
-def test_a_global_cap_holds_whatever_the_addresses(world, t0, settings):
+def test_an_agency_cap_holds_whatever_the_addresses(world, t0, settings):
     settings.OMBUDS_REPORTS_PER_HOUR = 3
     for i in range(3):
         services.submit_public_report(
@@ -87,7 +87,7 @@ def test_a_global_cap_holds_whatever_the_addresses(world, t0, settings):
         )
     with pytest.raises(services.RateLimited) as refused:
         services.submit_public_report(
-            agency=world.b,
+            agency=world.a,
             system=None,
             kind="harm",
             description="d",
@@ -95,6 +95,15 @@ def test_a_global_cap_holds_whatever_the_addresses(world, t0, settings):
             now=t0,
         )
     assert refused.value.scope == "global"
+    # A flood aimed at one agency does not silence reports to the others.
+    services.submit_public_report(
+        agency=world.b,
+        system=None,
+        kind="harm",
+        description="d",
+        client_address="198.51.100.2",
+        now=t0,
+    )
 
 
 def test_staff_entries_do_not_count_against_the_public(world, t0):

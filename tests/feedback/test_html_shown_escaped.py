@@ -26,7 +26,7 @@ def test_staff_read_the_description_as_text(send_report, world, client):
 
 
 def test_responses_and_names_are_escaped_on_the_public_pages(world, client, make_system, t0):
-    system = make_system(world.a, '<b onmouseover="x()">Bold</b>')
+    system = make_system(world.a, '<b onmouseover="x()">Bold</b>', stage="deployed")
     report, token = services.submit_public_report(
         agency=world.a, system=system, kind="harm", description="d", client_address="", now=t0
     )

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_form_is_plain_html_with_every_agency_and_system_by_name(client, world, make_system):
-    make_system(world.b, "Gamma", short_description="A secret internal description")
+    make_system(world.b, "Gamma", short_description="A secret internal description", stage="pilot")
     response = client.get("/public/report/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -109,3 +109,23 @@ def test_the_form_speaks_french_and_spanish_at_the_same_address(client, db, lang
         assert response.status_code == 200
         html = response.content.decode()
         assert f'lang="{lang}"' in html and heading in html
+
+
+def test_systems_not_in_use_are_not_listed_or_accepted(world, client):
+    from ombuds.registry.models import AISystem
+
+    AISystem.objects.filter(pk=world.system_b.pk).update(stage="design")
+    page = client.get("/public/report/").content.decode()
+    assert world.system_b.name not in page
+    from ombuds.feedback.forms import PublicReportForm
+
+    form = PublicReportForm(
+        data={
+            "agency": world.b.pk,
+            "system": world.system_b.pk,
+            "kind": "harm",
+            "description": "It refused me.",
+        }
+    )
+    assert not form.is_valid()
+    assert "system" in form.errors  # not one of the choices offered

@@ -48,6 +48,13 @@ def decision_log(weeks=8, per_week=2000, bad_from_week=6, seed=11) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+@pytest.fixture(autouse=True)
+def _roots(settings, tmp_path):
+    """Decision logs may be read from the test's folder only; secrets from its secrets folder."""
+    settings.OMBUDS_SOURCE_ROOTS = [tmp_path.resolve()]
+    settings.OMBUDS_SECRETS_DIR = (tmp_path / "secrets").resolve()
+
+
 @pytest.fixture
 def log_path(tmp_path):
     path = tmp_path / "decisions.parquet"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -111,7 +112,8 @@ def test_an_unreadable_source_alerts_the_owner_and_records_no_figures(
     assert {r.status for r in runs} == {"failed"}
     assert all(r.figures == {} for r in runs)
     assert "file not found" in runs[0].error
-    assert Alert.objects.filter(metric="run_error").count() == 4
+    # One open "could not run" alert for the monitor, not one per window.
+    assert Alert.objects.filter(metric="run_error").count() == 1
 
 
 def test_the_worker_runs_due_monitors(world, make_monitor):
@@ -123,11 +125,12 @@ def test_the_worker_runs_due_monitors(world, make_monitor):
     call_command("worker", "--batch")
     job = ScheduledJob.objects.get(name="monitoring.due-monitors")
     assert job.last_error == "" and job.next_run_at > timezone.now()
-    # Monthly windows from February up to this month, each computed once.
-    runs = MonitorRun.objects.all()
-    assert runs.count() >= 2 and runs.first().window_start == dt.date(2026, 2, 1)
+    # The first whole month after the reference (which ends on 2 February) is March; the log
+    # ends in March, so later months have no decisions yet and record nothing.
+    runs = list(MonitorRun.objects.values_list("window_start", "status"))
+    assert runs == [(dt.date(2026, 3, 1), "done")]
     call_command("worker", "--batch")  # not due again yet: nothing new
-    assert MonitorRun.objects.count() == runs.count()
+    assert MonitorRun.objects.count() == 1
 
 
 def test_ombuds_monitor_run(world, make_monitor, capsys):
@@ -135,7 +138,7 @@ def test_ombuds_monitor_run(world, make_monitor, capsys):
 
     make_monitor("appeals", window="monthly")
     call_command("monitor", "run", str(world.system_a.pk))
-    assert "Appeal outcomes 2026-02-01–2026-03-01: done" in capsys.readouterr().err
+    assert "Appeal outcomes 2026-03-01–2026-04-01: done" in capsys.readouterr().err
 
 
 def test_drift_per_window_against_the_stored_reference(world, make_monitor):
@@ -149,3 +152,48 @@ def test_drift_per_window_against_the_stored_reference(world, make_monitor):
     columns = {c["column"]: c for c in runs[-1].detail["drift"]["columns"]}
     assert columns["income"]["drifted"] and not columns["region"]["drifted"]
     assert {a.severity for a in Alert.objects.filter(monitor=monitor)} == {"critical"}
+
+
+def test_windows_never_overlap_the_reference_and_wait_for_late_rows(world, make_monitor):
+    from ombuds.monitoring.sources import bounds
+
+    monitor = make_monitor("oversight")
+    monitor.reference_end = dt.date(2026, 1, 21)  # a Wednesday
+    assert runner.windows(monitor, dt.date(2026, 2, 2))[0] == (
+        dt.date(2026, 1, 26),
+        dt.date(2026, 2, 2),
+    )
+    closed = bounds(dt.date(2026, 1, 26), dt.date(2026, 2, 2))[1]
+    assert runner.windows(monitor, dt.date(2026, 2, 2), now=closed + timedelta(hours=1)) == []
+    assert len(runner.windows(monitor, dt.date(2026, 2, 2), now=closed + timedelta(hours=7))) == 1
+
+
+def test_a_window_with_no_decisions_yet_is_tried_again(world, make_monitor):
+    monitor = make_monitor("oversight")
+    assert runner.run_window(monitor, dt.date(2026, 4, 6), dt.date(2026, 4, 13)) is None
+    assert not MonitorRun.objects.exists() and not Alert.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_run_keeps_its_lease(world, make_monitor, monkeypatch):
+    """The heartbeat renews the lease while the engine works: no other worker takes over."""
+    from ombuds.monitoring import checks
+
+    monitor = make_monitor("oversight")
+    monkeypatch.setattr(runner, "HEARTBEAT", 0.01)
+    seen = []
+    real = checks.run_check
+
+    def slow(*args):
+        import time
+
+        first = MonitorRun.objects.get().leased_until
+        deadline = time.monotonic() + 5
+        while MonitorRun.objects.get().leased_until == first and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(MonitorRun.objects.get().leased_until > first)
+        return real(*args)
+
+    monkeypatch.setattr(checks, "run_check", slow)
+    run = runner.run_window(monitor, dt.date(2026, 2, 2), dt.date(2026, 2, 9))
+    assert seen == [True] and run.status == "done" and run.attempts == 1

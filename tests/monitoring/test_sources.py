@@ -114,3 +114,54 @@ def test_a_monitor_says_what_its_kind_needs(world, log_path):
             },
         )
     assert "a fairness monitor needs the mapping to name: protected" in str(refused.value)
+
+
+def test_a_source_reads_only_inside_the_allowed_folders(world, log_path, tmp_path, settings):
+    outside = tmp_path.parent / "elsewhere"
+    outside.mkdir(exist_ok=True)
+    (outside / "x.parquet").write_bytes(log_path.read_bytes())
+    for location in (
+        str(outside / "x.parquet"),
+        str(tmp_path / ".." / "elsewhere" / "*.parquet"),
+        "/etc/passwd",
+    ):
+        with pytest.raises(ValidationError) as refused:
+            save(world, name="Log", kind="path", location=location, mapping=MAPPING)
+        assert "must lie inside" in str(refused.value), location
+    assert not DecisionSource.objects.exists()
+
+
+def test_server_secrets_are_out_of_reach_and_never_echoed(world, tmp_path, monkeypatch):
+    monkeypatch.setenv("OMBUDS_EMAIL_PASSWORD", "hunter2-topsecret")
+    with pytest.raises(ValidationError) as refused:
+        save(
+            world,
+            name="W",
+            kind="database",
+            location="t",
+            connection_env="OMBUDS_EMAIL_PASSWORD",
+            mapping=MAPPING,
+        )
+    assert "starts with OMBUDS_SOURCE_" in str(refused.value)
+    (tmp_path / "secret.txt").write_text("SECRET_LINE_ONE")
+    with pytest.raises(ValidationError) as refused:
+        save(
+            world,
+            name="W",
+            kind="database",
+            location="t",
+            connection_file="../secret.txt",
+            mapping=MAPPING,
+        )
+    assert "SECRET_LINE_ONE" not in str(refused.value)
+    monkeypatch.setenv("OMBUDS_SOURCE_BROKEN", "nosuchdb://admin:pa55word@db.internal/x")
+    with pytest.raises(ValidationError) as refused:
+        save(
+            world,
+            name="W",
+            kind="database",
+            location="t",
+            connection_env="OMBUDS_SOURCE_BROKEN",
+            mapping=MAPPING,
+        )
+    assert "pa55word" not in str(refused.value) and "cannot open table t" in str(refused.value)

@@ -49,8 +49,8 @@ def test_critical_alert_suspend_in_one_action_and_resume_through_the_gate(
 
     # Resuming passes the gate: open critical alerts block it until acknowledged with a note.
     statuses = {s.id: s for s in lifecycle.gate(system, "deployed")}
-    assert statuses["monitoring.active"].state == "unmet"
-    assert "critical alert(s) not yet acknowledged" in statuses["monitoring.active"].detail
+    assert statuses["monitoring.no-open-critical"].state == "unmet"
+    assert "not yet acknowledged" in statuses["monitoring.no-open-critical"].detail
     for alert in Alert.objects.filter(severity="critical"):
         response = client.post(
             f"/systems/{system.pk}/monitoring/alerts/{alert.pk}/acknowledge/",
@@ -58,6 +58,7 @@ def test_critical_alert_suspend_in_one_action_and_resume_through_the_gate(
         )
         assert response.status_code == 302
     statuses = {s.id: s for s in lifecycle.gate(system, "deployed")}
+    assert statuses["monitoring.no-open-critical"].state == "met"
     assert statuses["monitoring.active"].state == "met"
 
 

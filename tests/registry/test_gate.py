@@ -123,7 +123,20 @@ def _unwatched(system, team):
     system.monitors.all().delete()
 
 
+def _critical_alert(system, team):
+    from ombuds.monitoring.models import Alert
+
+    Alert.objects.create(
+        system=system,
+        monitor=system.monitors.first(),
+        severity="critical",
+        metric="accuracy_drop",
+        message="accuracy fell",
+    )
+
+
 BREAKS = {
+    "monitoring.no-open-critical": _critical_alert,
     "monitoring.active": _unwatched,
     "registry.determination-confirmed": _undetermine,
     "registry.human-final-decision": _automated,
@@ -141,6 +154,19 @@ BREAKS = {
     "evaluations.bias-audit": _no_audit,
     "evaluations.peer-review": _one_peer_review,
 }
+
+
+def test_a_suspended_system_with_an_open_critical_alert_goes_nowhere_in_use(world, team):
+    system = ready_system(world, team, stage="suspended")
+    _critical_alert(system, team)
+    from ombuds.registry import determination
+
+    determination.determine(
+        system, team.lead, answers={}, determination="neither", justification="Only sorts mail."
+    )
+    system.refresh_from_db()
+    for to in ("pilot", "deployed"):
+        assert "monitoring.no-open-critical" in unmet(system, to)
 
 
 def test_every_control_in_force_has_a_rule_here():

@@ -158,15 +158,23 @@ class IncidentCloseForm(forms.Form):
 HONEYPOT = "website"
 
 
+PUBLIC_STAGES = ("pilot", "deployed", "suspended")
+
+
 class GroupedSystemChoiceField(forms.TypedChoiceField):
-    """Every agency's systems, by name only, grouped under the agency's name."""
+    """The systems in use (pilot, deployed, suspended) of every agency, by name only, grouped
+    under the agency's name: systems still in design or retired are not public."""
 
     def __init__(self, **kwargs):
         super().__init__(coerce=int, empty_value=None, **kwargs)
 
     def load(self):
         groups: dict[str, list[tuple[int, str]]] = {}
-        rows = AISystem.objects.select_related("agency").order_by("agency__name", "name", "pk")
+        rows = (
+            AISystem.objects.select_related("agency")
+            .filter(stage__in=PUBLIC_STAGES)
+            .order_by("agency__name", "name", "pk")
+        )
         for system in rows.only("pk", "name", "agency__name"):
             groups.setdefault(system.agency.name, []).append((system.pk, system.name))
         self.choices = [("", _("No particular system, or I do not know"))] + list(groups.items())
@@ -218,7 +226,11 @@ class PublicReportForm(forms.Form):
         pk = data.get("system")
         data["system"] = None
         if pk is not None:
-            system = AISystem.objects.select_related("agency").filter(pk=pk).first()
+            system = (
+                AISystem.objects.select_related("agency")
+                .filter(pk=pk, stage__in=PUBLIC_STAGES)
+                .first()
+            )
             if system is None:
                 self.add_error("system", _("Choose a system from the list."))
             else:

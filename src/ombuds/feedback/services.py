@@ -495,10 +495,11 @@ def _serialise_intake() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0B5D_FEED])
 
 
-def _check_rate(digest: str, now: datetime) -> None:
+def _check_rate(digest: str, now: datetime, agency_id: int | None = None) -> None:
     since = now - timedelta(hours=1)
     recent = Report.objects.filter(channel=Channel.PUBLIC, received_at__gte=since)
-    if recent.count() >= global_limit():
+    # The overall cap is per agency: a flood aimed at one agency cannot silence the others.
+    if recent.filter(agency_id=agency_id).count() >= global_limit():
         raise RateLimited("global", 3600)
     mine = recent.filter(client_hash=digest).order_by("received_at")
     if mine.count() >= per_address_limit():
@@ -610,7 +611,7 @@ def submit_public_report(
     digest = client_hash(client_address)
     with transaction.atomic():
         _serialise_intake()
-        _check_rate(digest, now)
+        _check_rate(digest, now, agency.pk if agency else None)
         report, raw = _create_report(
             agency=agency,
             system=system,
@@ -930,6 +931,8 @@ def _escalate_agency(pending, agency_id: int, now: datetime, base: str) -> list[
         if not reports:
             return []
         recipients = [u.email for u in _users_with_role(agency_id, {GOVERNANCE_LEAD})]
+        if not recipients:
+            return []  # nobody to tell yet: stay pending, so the next run tries again
         for report in reports:
             report.escalated_at = now
             report.save(update_fields=["escalated_at"])

@@ -16,6 +16,11 @@ from ombuds.assurance.errors import AssuranceError
 
 from .sources import SourceError
 
+
+class NoDataYet(Exception):
+    """The window has no decisions (yet): nothing is recorded and it is tried again later."""
+
+
 # Default thresholds by monitor kind: (metric, direction, warning, critical).
 DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
     "drift": [{"metric": "drift_share", "direction": "above", "warning": 0.2, "critical": 0.5}],
@@ -104,9 +109,9 @@ def _rates(c: dict[str, float]) -> dict[str, float | None]:
 def reference(kind: str, table, mapping: dict) -> dict[str, Any]:
     """What a monitor compares each window with, computed once on the reference period."""
     if kind == "drift":
-        from ombuds.assurance import drift
+        from ombuds.assurance.drift import reference_profile
 
-        return {"profile": drift.reference_profile(table, columns=mapping["features"])}
+        return {"profile": reference_profile(table, columns=mapping["features"])}
     if kind == "performance":
         rates = _rates(_confusion(table, mapping))
         if not rates["n_labelled"]:
@@ -118,7 +123,7 @@ def reference(kind: str, table, mapping: dict) -> dict[str, Any]:
 def run_check(kind: str, table, mapping: dict, ref: dict) -> tuple[dict, dict]:
     rows = int(table.count().to_pyarrow().as_py())
     if rows == 0:
-        return {"rows": 0}, {"note": "no decisions in this window"}
+        raise NoDataYet()
     try:
         figures, detail = CHECKS[kind](table, mapping, ref)
     except AssuranceError as exc:
@@ -127,9 +132,9 @@ def run_check(kind: str, table, mapping: dict, ref: dict) -> tuple[dict, dict]:
 
 
 def _drift(table, mapping, ref):
-    from ombuds.assurance import drift
+    from ombuds.assurance.drift import drift_from_profile
 
-    doc = drift.drift_from_profile(ref["profile"], table)
+    doc = drift_from_profile(ref["profile"], table)
     psi = [c["psi"] for c in doc["columns"] if c.get("psi") is not None]
     figures = {
         "drift_share": doc["drift_share"],

@@ -24,7 +24,12 @@ from .sources import SourceError, check, open_table, window_of
 
 log = logging.getLogger("ombuds.monitoring")
 LEASE = timedelta(minutes=30)
+HEARTBEAT = 60  # seconds: a running window renews its lease this often
 MAX_ATTEMPTS = 3
+# A window is run once it has been closed this long: late rows have time to land.
+GRACE = timedelta(hours=6)
+# At most this many past windows per monitor per run: a monitor far behind catches up gradually.
+CATCH_UP = 12
 
 
 def next_window(window: str, start: dt.date) -> dt.date:
@@ -38,34 +43,38 @@ def next_window(window: str, start: dt.date) -> dt.date:
 
 
 def first_window_start(monitor: Monitor) -> dt.date:
+    """The first whole window after the reference: never overlapping it."""
     start = monitor.reference_end
-    if monitor.window == "weekly":
-        start -= timedelta(days=start.weekday())  # weeks start on Monday
-    elif monitor.window == "monthly":
-        start = start.replace(day=1)
+    if monitor.window == "weekly" and start.weekday():
+        start += timedelta(days=7 - start.weekday())  # weeks start on Monday
+    elif monitor.window == "monthly" and start.day != 1:
+        start = next_window("monthly", start.replace(day=1))
     return start
 
 
-def windows(monitor: Monitor, today: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Every complete window from the end of the reference up to today."""
+def windows(monitor: Monitor, today: dt.date, now=None) -> list[tuple[dt.date, dt.date]]:
+    """Every window from the end of the reference that closed at least GRACE ago."""
+    from .sources import bounds
+
+    now = now or timezone.now()
     out = []
     start = first_window_start(monitor)
     while True:
         end = next_window(monitor.window, start)
-        if end > today:
+        if end > today or bounds(start, end)[1] + GRACE > now:
             return out
         out.append((start, end))
         start = end
 
 
-def due_windows(monitor: Monitor, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+def due_windows(monitor: Monitor, today: dt.date, now=None) -> list[tuple[dt.date, dt.date]]:
     finished = set(
         MonitorRun.objects.filter(monitor=monitor)
         .exclude(status=RunStatus.RUNNING)
         .exclude(status=RunStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
         .values_list("window_start", flat=True)
     )
-    return [w for w in windows(monitor, today) if w[0] not in finished]
+    return [w for w in windows(monitor, today, now) if w[0] not in finished][:CATCH_UP]
 
 
 def _claim(monitor: Monitor, start: dt.date, end: dt.date, now, force: bool) -> MonitorRun | None:
@@ -96,7 +105,39 @@ def _claim(monitor: Monitor, start: dt.date, end: dt.date, now, force: bool) -> 
 
 
 def _progress(run: MonitorRun, text: str) -> None:
-    MonitorRun.objects.filter(pk=run.pk).update(progress=text)
+    MonitorRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
+        progress=text, leased_until=timezone.now() + LEASE
+    )
+
+
+class _Heartbeat:
+    """Renews a running window's lease while the engine works, so a long run (100 M rows, a
+    Spark cluster) is not taken over by another worker."""
+
+    def __init__(self, run: MonitorRun):
+        import threading
+
+        self.run, self.stop = run, threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name="monitor-heartbeat")
+
+    def _beat(self):
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT):
+                MonitorRun.objects.filter(pk=self.run.pk, attempts=self.run.attempts).update(
+                    leased_until=timezone.now() + LEASE
+                )
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
 
 
 def _ensure_reference(monitor: Monitor, table) -> dict:
@@ -130,12 +171,17 @@ def run_window(monitor: Monitor, start: dt.date, end: dt.date, *, now=None, forc
         _progress(run, _("computing the reference"))
         ref = _ensure_reference(monitor, table)
         _progress(run, _("computing the window"))
-        figures, detail = checks.run_check(
-            monitor.kind,
-            window_of(table, monitor.source.mapping, start, end),
-            monitor.source.mapping,
-            ref,
-        )
+        with _Heartbeat(run):
+            figures, detail = checks.run_check(
+                monitor.kind,
+                window_of(table, monitor.source.mapping, start, end),
+                monitor.source.mapping,
+                ref,
+            )
+    except checks.NoDataYet:
+        # No decisions logged for the window (yet): record nothing, try again later.
+        MonitorRun.objects.filter(pk=run.pk, attempts=attempt, status=RunStatus.RUNNING).delete()
+        return None
     except SourceError as exc:
         error = str(exc)
     except Exception as exc:  # a broken source must not stop the worker
@@ -158,6 +204,23 @@ def _finish(monitor, run_id, attempt, figures, detail, error):
             run.status = RunStatus.FAILED
             run.error = error
             run.save()
+            if Alert.objects.filter(
+                monitor=monitor, metric="run_error", acknowledged_at__isnull=True
+            ).exists():
+                # One open "cannot run" alert per monitor: a source down for a month is one
+                # alert, not thirty.
+                audit.record(
+                    action="monitor.run",
+                    obj=monitor.system,
+                    agency=monitor.system.agency,
+                    changes={
+                        "monitor": monitor.pk,
+                        "window": [run.window_start.isoformat(), run.window_end.isoformat()],
+                        "status": run.status,
+                        "alerts": [],
+                    },
+                )
+                return run
             alert, new = Alert.objects.get_or_create(
                 run=run,
                 metric="run_error",
@@ -236,9 +299,18 @@ def _jsonable(value):
 
 
 def run_monitor(monitor: Monitor, *, today=None, now=None, force=False) -> list[MonitorRun]:
+    """Run the due windows of a monitor; with force, also windows that failed for good."""
     today = today or timezone.localdate()
     done = []
-    for start, end in due_windows(monitor, today) if not force else windows(monitor, today):
+    due = due_windows(monitor, today, now)
+    if force:
+        finished = set(
+            MonitorRun.objects.filter(monitor=monitor, status=RunStatus.DONE).values_list(
+                "window_start", flat=True
+            )
+        )
+        due = [w for w in windows(monitor, today, now) if w[0] not in finished][:CATCH_UP]
+    for start, end in due:
         run = run_window(monitor, start, end, now=now, force=force)
         if run is not None:
             done.append(run)

@@ -21,7 +21,7 @@ from . import checks, notify
 from .models import Alert, DecisionSource, Monitor, MonitorKind, SourceKind, Window
 from .sources import check, clean_mapping
 
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+ENV_NAME = re.compile(r"^OMBUDS_SOURCE_[A-Z0-9_]{1,80}$")
 
 
 def _record(actor, action, system, changes):
@@ -51,7 +51,10 @@ def save_source(actor, system: AISystem, values: dict[str, Any], source=None) ->
                 "URL; connection settings are never stored in Ombuds."
             )
         if env and not ENV_NAME.match(env):
-            errors["connection_env"] = _("An environment variable name: capitals, digits, _.")
+            errors["connection_env"] = _(
+                "Name an environment variable that starts with OMBUDS_SOURCE_ (capitals, "
+                "digits and _): only those are read for sources."
+            )
         if "://" in env or "://" in secret_file:
             errors["connection_env"] = _(
                 "That looks like a connection URL: put it in an environment variable or a "

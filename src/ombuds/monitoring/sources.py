@@ -67,8 +67,51 @@ def clean_mapping(raw: dict) -> dict:
     return out
 
 
+ENV_PREFIX = "OMBUDS_SOURCE_"
+
+
+def allowed_roots(source) -> list[Path]:
+    """The folders a source of this system may read: the configured source roots, and for an
+    upload the system's own upload folder."""
+    from django.conf import settings
+
+    if source.kind == "upload":
+        return [(Path(settings.MEDIA_ROOT) / "monitoring" / str(source.system_id)).resolve()]
+    return list(settings.OMBUDS_SOURCE_ROOTS)
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def check_location(source) -> str | None:
+    """None when every file the location names lies inside an allowed folder."""
+    import glob
+
+    location = source.location
+    roots = allowed_roots(source)
+    wild = min([i for i, ch in enumerate(location) if ch in "*?["] or [len(location)])
+    base = Path(os.path.realpath(location[:wild] or "."))
+    if not _inside(base, roots) and not (wild < len(location) and _inside(base.parent, roots)):
+        return _(
+            "the location must lie inside %(roots)s (set OMBUDS_SOURCE_ROOTS on the server to "
+            "the folders where decision logs are kept)"
+        ) % {"roots": ", ".join(str(r) for r in roots)}
+    for match in glob.glob(location):
+        if not _inside(Path(os.path.realpath(match)), roots):
+            return _("%(path)s lies outside the allowed folders") % {"path": match}
+    return None
+
+
 def connection_url(source) -> str:
+    from django.conf import settings
+
     if source.connection_env:
+        if not source.connection_env.startswith(ENV_PREFIX):
+            raise SourceError(
+                _("the environment variable's name must start with %(prefix)s")
+                % {"prefix": ENV_PREFIX}
+            )
         url = os.environ.get(source.connection_env)
         if not url:
             raise SourceError(
@@ -77,12 +120,18 @@ def connection_url(source) -> str:
             )
         return url
     if source.connection_file:
-        try:
-            return Path(source.connection_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
+        folder = settings.OMBUDS_SECRETS_DIR
+        path = Path(os.path.realpath(folder / source.connection_file))
+        if not _inside(path, [folder]) or path == folder:
             raise SourceError(
-                _("cannot read the secrets file %(path)s: %(error)s")
-                % {"path": source.connection_file, "error": exc.strerror or exc}
+                _("a secrets file is named by its name inside %(folder)s") % {"folder": folder}
+            )
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise SourceError(
+                _("cannot read the secrets file %(name)s in %(folder)s")
+                % {"name": source.connection_file, "folder": folder}
             ) from None
     raise SourceError(_("a database source needs an environment variable or a secrets file"))
 
@@ -96,11 +145,17 @@ def open_table(source):
                 con = ibis.connect(url)
                 return con.table(source.location)
             except Exception as exc:
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                # The error text may carry the connection URL and its password: never shown.
                 raise SourceError(
-                    _("cannot open table %(table)s: %(error)s")
-                    % {"table": source.location, "error": first}
+                    _(
+                        "cannot open table %(table)s through the configured connection "
+                        "(%(kind)s); check the URL and the table name on the server"
+                    )
+                    % {"table": source.location, "kind": type(exc).__name__}
                 ) from None
+        outside = check_location(source)
+        if outside:
+            raise SourceError(outside)
         return data.load(source.location).table
     except AssuranceError as exc:
         raise SourceError(str(exc)) from None
@@ -155,13 +210,26 @@ def check(source, kinds: list[str] | None = None) -> list[str]:
     return problems
 
 
+def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A window's days as aware datetimes in the agency's time zone (settings.TIME_ZONE)."""
+    from django.utils import timezone
+
+    zone = timezone.get_default_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end, dt.time.min, tzinfo=zone),
+    )
+
+
 def window_of(table, mapping: dict, start: dt.date, end: dt.date):
-    """The rows decided in [start, end)."""
+    """The rows decided in [start, end) of the agency's days. A time column with a time zone is
+    compared instant for instant; one without is read as the agency's local time."""
     column = table[mapping["time"]]
-    if column.type().is_string():
+    if column.type().is_string() or column.type().is_date():
         column = column.cast("timestamp")
-    elif column.type().is_date():
-        column = column.cast("timestamp")
-    lo = dt.datetime.combine(start, dt.time.min)
-    hi = dt.datetime.combine(end, dt.time.min)
+    lo, hi = bounds(start, end)
+    if getattr(column.type(), "timezone", None):
+        lo, hi = lo.astimezone(dt.UTC), hi.astimezone(dt.UTC)
+        return table.filter((column >= ibis.literal(lo)) & (column < ibis.literal(hi)))
+    lo, hi = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
     return table.filter((column >= lo) & (column < hi))

@@ -15,4 +15,4 @@ def run_monitor_task(monitor_id: int) -> int:
     )
     if monitor is None:
         return 0
-    return len(runner.run_monitor(monitor))
+    return len(runner.run_monitor(monitor, force=True))  # "Run now" also retries failures

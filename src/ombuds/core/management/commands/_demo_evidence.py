@@ -210,10 +210,13 @@ def build(system, people: dict) -> None:
             independent=True,
         )
     monitors = watch(system, owner)
-    lifecycle.transition(system, "deployed", "Demo: pilot evaluated, conditions met.", lead)
-    # In use, its monitors catch what went wrong in the last two weeks: suspension recommended.
     from ombuds.monitoring import runner
 
+    for monitor in monitors:  # the pilot weeks, healthy: the monitors have run before deployment
+        first = runner.windows(monitor, timezone.localdate())[0]
+        runner.run_window(monitor, *first)
+    lifecycle.transition(system, "deployed", "Demo: pilot evaluated, conditions met.", lead)
+    # In use, its monitors catch what went wrong in the last two weeks: suspension recommended.
     for monitor in monitors:
         runner.run_monitor(monitor)
 
@@ -264,7 +267,7 @@ def watch(system, owner) -> list:
     from ombuds.monitoring import services as monitoring
 
     frame, start = _weekly_log()
-    folder = Path(settings.MEDIA_ROOT) / "monitoring" / str(system.pk)
+    folder = Path(settings.MEDIA_ROOT) / "monitoring" / str(system.pk)  # an "upload" source
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "demo-decisions.parquet"
     frame.to_parquet(path)
@@ -273,7 +276,7 @@ def watch(system, owner) -> list:
         system,
         {
             "name": "Eligibility decisions (demo)",
-            "kind": "path",
+            "kind": "upload",
             "location": str(path),
             "mapping": {
                 "time": "decided_at",
