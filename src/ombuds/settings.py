@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "ombuds.evaluations",
     "ombuds.monitoring",
     "ombuds.feedback",
+    "ombuds.transparency",
     "ombuds.api",
     "django_tasks",
     "django_tasks_db",
@@ -237,6 +238,8 @@ OMBUDS_SECRETS_DIR = Path(
 ).resolve()
 # Decision logs uploaded for an audit run in the web app.
 OMBUDS_EVALUATION_MAX_UPLOAD_MB = int(os.environ.get("OMBUDS_EVALUATION_MAX_UPLOAD_MB", "200"))
+# Groups smaller than this are never shown on public pages (never below 10).
+OMBUDS_PUBLIC_MIN_GROUP = max(10, int(os.environ.get("OMBUDS_PUBLIC_MIN_GROUP", "30")))
 OMBUDS_MAX_UPLOAD_BYTES = int(os.environ.get("OMBUDS_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

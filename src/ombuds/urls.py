@@ -57,5 +57,6 @@ urlpatterns = [
     path("", include("ombuds.evaluations.urls")),
     path("", include("ombuds.monitoring.urls")),
     path("", include("ombuds.feedback.urls")),
+    path("", include("ombuds.transparency.urls")),
     path("", include("ombuds.registry.urls")),
 ]

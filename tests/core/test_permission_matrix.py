@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ombuds.core.roles import PERMISSIONS, ROLES
+from tests.transparency.helpers import API_BODIES as TRANSPARENCY_BODIES
+from tests.transparency.helpers import API_SETUP
 
 SKIP_NAMESPACES = {"admin", "api"}  # admin: Django's own staff check (tested below); api: by schema
 
@@ -93,8 +95,9 @@ def records(world, own: bool) -> dict[str, int]:
     from tests.evaluations.helpers import matrix_records as evaluation_records
     from tests.feedback.helpers import matrix_records as feedback_records
     from tests.monitoring.helpers import matrix_records as monitoring_records
+    from tests.transparency.helpers import matrix_records as transparency_records
 
-    for more in (evaluation_records, feedback_records, monitoring_records):
+    for more in (evaluation_records, feedback_records, monitoring_records, transparency_records):
         found.update(more(world, own))
     return found
 
@@ -223,6 +226,7 @@ except ImportError:
     pass
 else:
     BODIES.update(API_BODIES)
+BODIES.update(TRANSPARENCY_BODIES)
 SUCCESS = {"get": 200, "patch": 200, "put": 200}
 
 
@@ -287,6 +291,9 @@ def test_api_matrix(method, path, world, token_for):
                 )
             client = Client()
             with transaction.atomic():
+                prepare = API_SETUP.get((method, path))
+                if prepare is not None:
+                    prepare(world, own, user)
                 if body == "multipart":
                     upload = SimpleUploadedFile("n.txt", b"some notes", "text/plain")
                     response = client.post(url, {"file": upload}, headers=headers)

@@ -4,7 +4,7 @@ from ninja.parser import Parser
 
 from ombuds import __version__
 
-from . import assessments, core, evaluations, problems, registry
+from . import assessments, core, evaluations, problems, registry, transparency
 from .auth import AUTH
 
 
@@ -35,3 +35,4 @@ api.add_router("/", core.router)
 api.add_router("/", registry.router)
 api.add_router("/", assessments.router)
 api.add_router("/", evaluations.router)
+api.add_router("/", transparency.router)

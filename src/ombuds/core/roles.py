@@ -56,6 +56,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.create": ANY_MEMBER,
     "report.triage": frozenset({GOVERNANCE_LEAD, SYSTEM_OWNER, ASSESSOR}),
     "report.settings": frozenset({GOVERNANCE_LEAD}),
+    "record.view": ANY_MEMBER,
+    "record.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "record.publish": frozenset({GOVERNANCE_LEAD}),
     "agency.view": ANY_MEMBER,
     "agency.brand": frozenset({GOVERNANCE_LEAD}),
 }
