@@ -1,6 +1,8 @@
-"""Peer runs for bench_audit.py, executed inside each peer's own virtual environment.
+"""Peer runs for bench_audit.py and bench_drift.py, inside each peer's own virtual environment.
 
-usage: python peers.py fairlearn|aequitas PARQUET  → prints one JSON line with timings and peak RSS
+usage: python peers.py fairlearn|aequitas PARQUET
+       python peers.py evidently|nannyml REFERENCE_PARQUET CURRENT_PARQUET
+→ prints one JSON line with timings, peak RSS and (for drift) each column's statistics
 """
 
 from __future__ import annotations
@@ -80,8 +82,84 @@ def aequitas(path: str) -> dict:
     }
 
 
+def _drift_columns(frame) -> tuple[list[str], list[str]]:
+    numeric = [c for c in frame.columns if c.startswith("num_")]
+    categorical = [c for c in frame.columns if c.startswith("cat_")]
+    return numeric, categorical
+
+
+def evidently(reference: str, current: str) -> dict:
+    import pandas as pd
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    t0 = time.perf_counter()
+    ref = pd.read_parquet(reference)
+    cur = pd.read_parquet(current)
+    t1 = time.perf_counter()
+    numeric, categorical = _drift_columns(ref)
+    definition = DataDefinition(numerical_columns=numeric, categorical_columns=categorical)
+    snapshot = Report([DataDriftPreset()]).run(
+        current_data=Dataset.from_pandas(cur, data_definition=definition),
+        reference_data=Dataset.from_pandas(ref, data_definition=definition),
+    )
+    metrics = snapshot.dict()["metrics"]
+    t2 = time.perf_counter()
+    columns = {}
+    for m in metrics:
+        name = m["metric_name"]
+        if name.startswith("ValueDrift(column="):
+            column = name.split("column=", 1)[1].split(",", 1)[0]
+            method = name.split("method=", 1)[1].split(",threshold", 1)[0]
+            columns[column] = {"method": method, "value": m["value"]}
+    from importlib.metadata import version
+
+    return {
+        "load_s": t1 - t0,
+        "compute_s": t2 - t1,
+        "version": version("evidently"),
+        "columns": columns,
+    }
+
+
+def nannyml(reference: str, current: str) -> dict:
+    import nannyml as nml
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    ref = pd.read_parquet(reference)
+    cur = pd.read_parquet(current)
+    t1 = time.perf_counter()
+    numeric, categorical = _drift_columns(ref)
+    calc = nml.UnivariateDriftCalculator(
+        column_names=numeric + categorical,
+        treat_as_categorical=categorical,
+        continuous_methods=["kolmogorov_smirnov", "wasserstein"],
+        categorical_methods=["chi2", "jensen_shannon"],
+        chunk_number=1,
+    )
+    calc.fit(ref)
+    table = calc.calculate(cur).filter(period="analysis").to_df()
+    t2 = time.perf_counter()
+    columns: dict[str, dict] = {}
+    for column in numeric + categorical:
+        methods = (
+            ["kolmogorov_smirnov", "wasserstein"]
+            if column in numeric
+            else ["chi2", "jensen_shannon"]
+        )
+        columns[column] = {m: float(table[(column, m, "value")].iloc[0]) for m in methods}
+    return {
+        "load_s": t1 - t0,
+        "compute_s": t2 - t1,
+        "version": nml.__version__,
+        "columns": columns,
+    }
+
+
 if __name__ == "__main__":
-    kind, path = sys.argv[1], sys.argv[2]
-    out = {"fairlearn": fairlearn, "aequitas": aequitas}[kind](path)
+    kind, paths = sys.argv[1], sys.argv[2:]
+    run = {"fairlearn": fairlearn, "aequitas": aequitas, "evidently": evidently, "nannyml": nannyml}
+    out = run[kind](*paths)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))

@@ -11,6 +11,7 @@ The assurance engine (no database needed):
   audit               bias audit of a decision log (CSV, Parquet, DuckDB)
   representativeness  data against population shares, and data quality
   verify-claim        check a vendor's performance claim on local data
+  drift               data drift between a reference and a current table
   push                send an engine result to a running Ombuds
   aia score           score a Canadian Algorithmic Impact Assessment results file
 
@@ -23,12 +24,14 @@ Running Ombuds:
   token        token create USERNAME  (prints only the token)
   auditlog     auditlog verify  (exit 1 if the chain is broken)
   backup       backup FILE       restore FILE
+  worker       run the scheduler (due monitors, deadlines) and the task queue
+  monitor      monitor run SYSTEM_ID  (run a system's monitors now)
 
 Every Django management command works too (ombuds help --commands).
 """
 
 
-ENGINE_COMMANDS = {"audit", "representativeness", "verify-claim", "push", "aia"}
+ENGINE_COMMANDS = {"audit", "representativeness", "verify-claim", "drift", "push", "aia"}
 
 
 def _fail(message: str, code: int = 2) -> int:

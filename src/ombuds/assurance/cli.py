@@ -1,4 +1,4 @@
-"""The engine's commands: `ombuds audit`, `representativeness`, `verify-claim`, `push`.
+"""The engine's commands: `ombuds audit`, `representativeness`, `verify-claim`, `drift`, `push`.
 
 They need no database, no secret key and no environment variable, and work from any directory.
 With --format json and no --out, standard output holds the JSON document alone; messages go to
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import AssuranceError
 
-COMMANDS = {"audit", "representativeness", "verify-claim", "push", "aia"}
+COMMANDS = {"audit", "representativeness", "verify-claim", "drift", "push", "aia"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--claimed", required=True, type=float, help="the claimed value, e.g. 0.95")
     c.add_argument("--by", help="also check per group of this column")
     c.add_argument("--fail-on", choices=["refuted"])
+    _drift_parser(sub)
     aia = sub.add_parser("aia", help="Canada's Algorithmic Impact Assessment")
     aia_sub = aia.add_subparsers(dest="aia_command", required=True, parser_class=_Parser)
     aia_score = aia_sub.add_parser(
@@ -113,6 +114,53 @@ def build_parser() -> argparse.ArgumentParser:
         "--token", default=os.environ.get("OMBUDS_TOKEN"), help="API token (or OMBUDS_TOKEN)"
     )
     return parser
+
+
+def _drift_parser(sub) -> None:
+    d = sub.add_parser(
+        "drift",
+        help="data drift of a current table against a reference",
+        description=(
+            "Compare every column the two tables share (or --column COL …): PSI, "
+            "Kolmogorov–Smirnov and Wasserstein for numbers; PSI, Jensen–Shannon distance and "
+            "chi-square for categories. Drift found is a result: exit 0 (1 with --fail-on drift)."
+        ),
+    )
+    d.add_argument(
+        "reference",
+        help="CSV or Parquet file or glob, a DuckDB file with --table, or a profile saved with "
+        "--save-profile (.json)",
+    )
+    d.add_argument("current", help="CSV or Parquet file or glob, or a DuckDB file with --table")
+    d.add_argument(
+        "--column", action="extend", nargs="+", metavar="COL", help="compare only these columns"
+    )
+    d.add_argument(
+        "--categorical",
+        action="extend",
+        nargs="+",
+        metavar="COL",
+        help="compare these numeric columns as categories (codes, small counts)",
+    )
+    d.add_argument("--table", help="table name inside a DuckDB database file")
+    d.add_argument("--current-table", help="table in the current DuckDB file (default: --table)")
+    d.add_argument("--format", choices=["json", "md", "html", "csv"], default="json")
+    d.add_argument("--out", help="write here instead of standard output")
+    d.add_argument(
+        "--bins", type=int, help="reference-quantile bins for KS and Wasserstein (default 100)"
+    )
+    d.add_argument("--psi-bins", type=int, help="reference-quantile bins for PSI (default 10)")
+    d.add_argument(
+        "--max-categories",
+        type=int,
+        help="categories kept per column; rarer ones are pooled (default 200)",
+    )
+    d.add_argument("--psi-threshold", type=float, default=0.2, help="drifted when PSI ≥ this")
+    d.add_argument("--alpha", type=float, default=0.05, help="level for adjusted p-values")
+    d.add_argument("--ks-threshold", type=float, default=0.1, help="smallest KS that matters")
+    d.add_argument("--js-threshold", type=float, default=0.1, help="smallest JS that matters")
+    d.add_argument("--save-profile", metavar="FILE", help="also save the reference profile here")
+    d.add_argument("--fail-on", choices=["drift"], help="exit 1 when a column drifted")
 
 
 def _write(text: str, out: str | None) -> None:
@@ -187,6 +235,9 @@ def run(args) -> int:
         failed = (
             args.fail_on == "refuted" and doc["overall"] and doc["overall"]["verdict"] == "refuted"
         )
+    elif args.command == "drift":
+        doc = drift_command(args)
+        failed = args.fail_on == "drift" and doc["drifted_columns"] > 0
     elif args.command == "aia":
         return aia_score(args)
     else:
@@ -196,10 +247,72 @@ def run(args) -> int:
     from .data import fingerprint
 
     doc.setdefault("engine_version", __version__)
-    if not doc.get("data_fingerprint"):
+    if "data_fingerprint" not in doc:
         doc["data_fingerprint"] = fingerprint(args.data)
     _write(report.render(doc, args.format), args.out)
     return 1 if failed else 0
+
+
+def drift_command(args) -> dict:
+    """`ombuds drift`: the reference is a data file or a saved profile; the document carries the
+    fingerprints of both (the current data's as `data_fingerprint`)."""
+    from .data import fingerprint
+    from .drift import (
+        DEFAULT_BINS,
+        DEFAULT_MAX_CATEGORIES,
+        DEFAULT_PSI_BINS,
+        drift_and_profile,
+        is_profile,
+    )
+    from .report import to_json
+
+    rule = {
+        "psi": args.psi_threshold,
+        "alpha": args.alpha,
+        "ks": args.ks_threshold,
+        "js": args.js_threshold,
+    }
+    if is_profile(args.reference):
+        fixed = [
+            flag
+            for flag, value in [
+                ("--bins", args.bins),
+                ("--psi-bins", args.psi_bins),
+                ("--max-categories", args.max_categories),
+                ("--categorical", args.categorical),
+                ("--save-profile", args.save_profile),
+            ]
+            if value is not None
+        ]
+        if fixed:
+            raise AssuranceError(
+                f"{', '.join(fixed)}: fixed by the saved profile {args.reference}; make a new "
+                "profile from the reference data to change them"
+            )
+    doc, profile = drift_and_profile(
+        args.reference,
+        args.current,
+        args.column,
+        categorical=args.categorical,
+        bins=DEFAULT_BINS if args.bins is None else args.bins,
+        psi_bins=DEFAULT_PSI_BINS if args.psi_bins is None else args.psi_bins,
+        max_categories=(
+            DEFAULT_MAX_CATEGORIES if args.max_categories is None else args.max_categories
+        ),
+        rule=rule,
+        table=args.table,
+        current_table=args.current_table,
+    )
+    if is_profile(args.reference):
+        reference_fingerprint = profile.get("data_fingerprint")
+    else:
+        reference_fingerprint = fingerprint(args.reference)
+        if args.save_profile:
+            profile["data_fingerprint"] = reference_fingerprint
+            _write(to_json(profile), args.save_profile)
+    doc["data_fingerprint"] = fingerprint(args.current)
+    doc["reference_fingerprint"] = reference_fingerprint
+    return doc
 
 
 def aia_score(args) -> int:

@@ -317,6 +317,10 @@ def render(doc: dict, fmt: str) -> str:
         return to_json(doc)
     if kind == "audit":
         return {"md": audit_markdown, "html": audit_html, "csv": audit_csv}[fmt](doc)
+    if kind == "drift":  # `from . import drift` would give the function the package exports
+        from .drift import to_csv, to_html, to_markdown
+
+        return {"md": to_markdown, "html": to_html, "csv": to_csv}[fmt](doc)
     from . import claims, representativeness
 
     module = {"representativeness": representativeness, "claim": claims}[kind]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -149,3 +150,81 @@ def needed_size(current_n: int, se: float, distance: float, confidence: float = 
         return None
     z = z_for(confidence)
     return math.ceil(current_n * (z * se / distance) ** 2)
+
+
+# --- Drift: statistics on two histograms over the same bins ----------------------------------
+
+KS_EXACT_MAX_N = 10_000  # scipy.stats.ks_2samp's own limit for its exact p-value (method="auto")
+
+
+def psi(ref_counts: np.ndarray, cur_counts: np.ndarray, epsilon: float = 1e-4) -> float:
+    """Population stability index Σ (q − p)·ln(q / p) over shares of the same bins.
+
+    A share of exactly 0 is replaced by `epsilon` (on one side or both) so that an empty bin
+    gives a large but finite term; the other shares are left as they are (no renormalising).
+    """
+    p = ref_counts / ref_counts.sum()
+    q = cur_counts / cur_counts.sum()
+    p = np.where(p == 0, epsilon, p)
+    q = np.where(q == 0, epsilon, q)
+    return float(((q - p) * np.log(q / p)).sum())
+
+
+def ks_from_counts(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float, str]:
+    """Two-sample Kolmogorov–Smirnov statistic and two-sided p-value on binned data.
+
+    The statistic is the largest gap between the two binned CDFs, which is exactly
+    scipy.stats.ks_2samp on the data with every value replaced by its bin. The p-value is what
+    ks_2samp gives for that statistic and those sizes: exact up to 10,000 values per side (the
+    bins are expanded back to that many values), otherwise the asymptotic Kolmogorov
+    distribution kstwo with n = round(n1·n2 / (n1 + n2)).
+    """
+    n1, n2 = int(ref_counts.sum()), int(cur_counts.sum())
+    if max(n1, n2) <= KS_EXACT_MAX_N:
+        idx = np.arange(len(ref_counts))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = sps.ks_2samp(np.repeat(idx, ref_counts), np.repeat(idx, cur_counts))
+        # SciPy falls back to the asymptotic p-value when its exact computation fails.
+        how = (
+            "asymptotic" if any("Exact calculation" in str(w.message) for w in caught) else "exact"
+        )
+        return float(res.statistic), float(res.pvalue), how
+    cdf1 = np.cumsum(ref_counts) / n1
+    cdf2 = np.cumsum(cur_counts) / n2
+    d = float(np.abs(cdf1 - cdf2).max())
+    en = np.round(n1 * n2 / (n1 + n2))
+    return d, float(np.clip(sps.kstwo.sf(d, en), 0, 1)), "asymptotic"
+
+
+def chi2_homogeneity(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float, int]:
+    """Pearson chi-square on the 2×K table (reference, current) × categories, without continuity
+    correction; categories empty on both sides are left out. (statistic, p-value, dof)."""
+    table = np.vstack([ref_counts, cur_counts]).astype(float)
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+        return 0.0, 1.0, 0
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    stat = float(((table - expected) ** 2 / expected).sum())
+    dof = table.shape[1] - 1
+    return stat, float(sps.chi2.sf(stat, dof)), dof
+
+
+def js_distance(ref_counts: np.ndarray, cur_counts: np.ndarray) -> float:
+    """Jensen–Shannon distance (base 2, between 0 and 1) of the two distributions of counts."""
+    from scipy.special import rel_entr
+
+    p = ref_counts / ref_counts.sum()
+    q = cur_counts / cur_counts.sum()
+    m = (p + q) / 2
+    js = (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / (2 * math.log(2))
+    return float(math.sqrt(max(js, 0.0)))
+
+
+def wasserstein_from_bins(
+    ref_means: np.ndarray, ref_counts: np.ndarray, cur_means: np.ndarray, cur_counts: np.ndarray
+) -> float:
+    """Wasserstein-1 distance with each bin's mass at the mean of its values (per side)."""
+    r = ref_counts > 0
+    c = cur_counts > 0
+    return float(sps.wasserstein_distance(ref_means[r], cur_means[c], ref_counts[r], cur_counts[c]))
