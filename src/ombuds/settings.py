@@ -223,7 +223,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("OMBUDS_MAX_REQUEST_MB", "32"))
 # The site's address, for links in e-mails sent by the worker (no request to take it from).
 OMBUDS_BASE_URL = os.environ.get("OMBUDS_BASE_URL", "").rstrip("/")
 # Reports from outside: how many a network (keyed hash of its address) and everyone may send.
-OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", "5"))
+OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", "5")
+)
 OMBUDS_REPORTS_PER_HOUR = int(os.environ.get("OMBUDS_REPORTS_PER_HOUR", "200"))
 # Where decision-log files may be read from (path sources), separated by ":"; uploads are kept
 # under the data directory. Anything else on the server stays out of reach of a source.
@@ -233,9 +235,7 @@ OMBUDS_SOURCE_ROOTS = [
     if p
 ]
 # Secrets files holding database connection URLs for sources live here, and only here.
-OMBUDS_SECRETS_DIR = Path(
-    os.environ.get("OMBUDS_SECRETS_DIR") or DATA_DIR / "secrets"
-).resolve()
+OMBUDS_SECRETS_DIR = Path(os.environ.get("OMBUDS_SECRETS_DIR") or DATA_DIR / "secrets").resolve()
 # Decision logs uploaded for an audit run in the web app.
 OMBUDS_EVALUATION_MAX_UPLOAD_MB = int(os.environ.get("OMBUDS_EVALUATION_MAX_UPLOAD_MB", "200"))
 # Groups smaller than this are never shown on public pages (never below 10).
@@ -267,7 +267,9 @@ if os.environ.get("OMBUDS_EMAIL_HOST"):
     EMAIL_USE_TLS = _flag("OMBUDS_EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-EMAIL_TIMEOUT = int(os.environ.get("OMBUDS_EMAIL_TIMEOUT", "10"))  # a hung mail server must not hang us
+EMAIL_TIMEOUT = int(
+    os.environ.get("OMBUDS_EMAIL_TIMEOUT", "10")
+)  # a hung mail server must not hang us
 DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_DEFAULT_FROM_EMAIL", "ombuds@localhost")
 
 # The keyed hash of personal identifiers (used from the remedy issue on) never lives in the
