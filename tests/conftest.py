@@ -44,6 +44,16 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, whatever the previous one visited."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.

@@ -23,7 +23,11 @@ def agency(django_user_model):
     )
     Membership.objects.create(user=lead, agency=agency, role="governance_lead")
     AISystem.objects.create(
-        agency=agency, name="Claim triage", short_description="Ranks claims", sector="other"
+        agency=agency,
+        name="Claim triage",
+        short_description="Ranks claims",
+        sector="other",
+        stage="deployed",
     )
     return agency
 

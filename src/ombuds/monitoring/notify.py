@@ -32,6 +32,13 @@ def _send(messages) -> None:
 
 
 def alerts(created) -> None:
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        _alerts(created)
+
+
+def _alerts(created) -> None:
     by_system: dict = {}
     for alert in created:
         by_system.setdefault(alert.system, []).append(alert)

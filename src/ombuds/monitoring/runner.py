@@ -154,7 +154,15 @@ def _ensure_reference(monitor: Monitor, table) -> dict:
 
 def run_window(monitor: Monitor, start: dt.date, end: dt.date, *, now=None, force=False):
     """Run one window of a monitor. Returns the run (done or failed), or None when the window
-    is already done or another worker holds it."""
+    is already done or another worker holds it. Alerts are written in the site's language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _run_window(monitor, start, end, now=now, force=force)
+
+
+def _run_window(monitor: Monitor, start: dt.date, end: dt.date, *, now=None, force=False):
     now = now or timezone.now()
     run = _claim(monitor, start, end, now, force)
     if run is None:
