@@ -116,6 +116,7 @@ def test_an_unreadable_source_alerts_the_owner_and_records_no_figures(
     assert Alert.objects.filter(metric="run_error").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the queue's worker closes connections between tasks
 def test_the_worker_runs_due_monitors(world, make_monitor):
     from django.core.management import call_command
 

@@ -108,8 +108,8 @@ _SIGNALS = [signal.SIGINT, signal.SIGTERM] + (
 )
 
 
-def _tick(command) -> None:
-    from django.db import close_old_connections
+def _tick(command, own_thread: bool = False) -> None:
+    from django.db import connection
 
     from ombuds.core import scheduler
 
@@ -118,13 +118,14 @@ def _tick(command) -> None:
         if ran and getattr(command, "_verbosity", 1) > 1:
             command.stderr.write(f"scheduler ran: {', '.join(ran)}")
     finally:
-        close_old_connections()
+        if own_thread:
+            connection.close()  # the scheduler thread's own connection, not the caller's
 
 
 def _schedule_loop(command, stop: threading.Event, interval: float) -> None:
     while not stop.is_set():
         try:
-            _tick(command)
+            _tick(command, own_thread=True)
         except Exception as exc:  # the database may be briefly away: try again next tick
             command.stderr.write(f"scheduler: {type(exc).__name__}: {exc}")
         stop.wait(interval)
