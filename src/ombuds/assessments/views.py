@@ -258,114 +258,19 @@ def assessment_new_version(request, pk):
     return redirect("assessment_detail", pk=new.pk)
 
 
-@access("assessment.view")
-def assessment_review(request, pk):
-    assessment = _assessment(request, pk, "assessment.view")
-    form = ReviewForm(request.POST or None)
+def _action(request, assessment, form, do, done: str, title: str, button: str):
+    """One workflow step behind a form: run `do(form)` on a valid POST; a refusal by the rules
+    becomes a message on the assessment's page, invalid input stays on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.review(
-                request.user,
-                assessment,
-                form.cleaned_data["recommendation"],
-                form.cleaned_data["opinion"],
-            )
+            do(form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         except (services.WorkflowRefused, PermissionDenied) as exc:
             _refused(request, exc)
             return redirect("assessment_detail", pk=assessment.pk)
         else:
-            messages.success(request, _("Review recorded."))
-            return redirect("assessment_detail", pk=assessment.pk)
-    return render(
-        request,
-        "assessments/assessment_action.html",
-        {
-            "a": assessment,
-            "system": assessment.system,
-            "form": form,
-            "title": _("Review"),
-            "button": _("Record the review"),
-        },
-    )
-
-
-@access("assessment.view")
-def assessment_signoff(request, pk):
-    assessment = _assessment(request, pk, "assessment.view")
-    form = SignOffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_off(
-                request.user,
-                assessment,
-                form.cleaned_data["decision"],
-                form.cleaned_data["comment"],
-                form.condition_list(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except (services.WorkflowRefused, PermissionDenied) as exc:
-            _refused(request, exc)
-            return redirect("assessment_detail", pk=assessment.pk)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("assessment_detail", pk=assessment.pk)
-    return render(
-        request,
-        "assessments/assessment_action.html",
-        {
-            "a": assessment,
-            "system": assessment.system,
-            "form": form,
-            "title": _("Approve"),
-            "button": _("Sign"),
-        },
-    )
-
-
-@access("assessment.view")
-def assessment_return(request, pk):
-    assessment = _assessment(request, pk, "assessment.view")
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.return_to_author(request.user, assessment, form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except (services.WorkflowRefused, PermissionDenied) as exc:
-            _refused(request, exc)
-            return redirect("assessment_detail", pk=assessment.pk)
-        else:
-            messages.success(request, _("Returned to the author."))
-            return redirect("assessment_detail", pk=assessment.pk)
-    return render(
-        request,
-        "assessments/assessment_action.html",
-        {
-            "a": assessment,
-            "system": assessment.system,
-            "form": form,
-            "title": _("Return to the author"),
-            "button": _("Return"),
-        },
-    )
-
-
-def _log_entry(request, pk, form_class, add, title):
-    assessment = _assessment(request, pk, "assessment.edit")
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            add(request.user, assessment, dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except services.WorkflowRefused as exc:
-            _refused(request, exc)
-            return redirect("assessment_detail", pk=assessment.pk)
-        else:
-            messages.success(request, _("Added."))
+            messages.success(request, done)
             return redirect("assessment_detail", pk=assessment.pk)
     return render(
         request,
@@ -375,8 +280,66 @@ def _log_entry(request, pk, form_class, add, title):
             "system": assessment.system,
             "form": form,
             "title": title,
-            "button": _("Add"),
+            "button": button,
         },
+    )
+
+
+@access("assessment.view")
+def assessment_review(request, pk):
+    assessment = _assessment(request, pk, "assessment.view")
+    return _action(
+        request,
+        assessment,
+        ReviewForm(request.POST or None),
+        lambda d: services.review(request.user, assessment, d["recommendation"], d["opinion"]),
+        _("Review recorded."),
+        _("Review"),
+        _("Record the review"),
+    )
+
+
+@access("assessment.view")
+def assessment_signoff(request, pk):
+    assessment = _assessment(request, pk, "assessment.view")
+    form = SignOffForm(request.POST or None)
+    return _action(
+        request,
+        assessment,
+        form,
+        lambda d: services.sign_off(
+            request.user, assessment, d["decision"], d["comment"], form.condition_list()
+        ),
+        _("Decision recorded."),
+        _("Approve"),
+        _("Sign"),
+    )
+
+
+@access("assessment.view")
+def assessment_return(request, pk):
+    assessment = _assessment(request, pk, "assessment.view")
+    return _action(
+        request,
+        assessment,
+        ReasonForm(request.POST or None),
+        lambda d: services.return_to_author(request.user, assessment, d["reason"]),
+        _("Returned to the author."),
+        _("Return to the author"),
+        _("Return"),
+    )
+
+
+def _log_entry(request, pk, form_class, add, title):
+    assessment = _assessment(request, pk, "assessment.edit")
+    return _action(
+        request,
+        assessment,
+        form_class(request.POST or None),
+        lambda d: add(request.user, assessment, dict(d)),
+        _("Added."),
+        title,
+        _("Add"),
     )
 
 
@@ -408,28 +371,14 @@ def engagement_add(request, pk):
 def condition_meet(request, pk, condition):
     assessment = _assessment(request, pk, "assessment.edit")
     found = get_object_or_404(Condition, pk=condition, assessment=assessment)
-    form = EvidenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meet_condition(request.user, found, form.cleaned_data["evidence"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except services.WorkflowRefused as exc:
-            _refused(request, exc)
-            return redirect("assessment_detail", pk=assessment.pk)
-        else:
-            messages.success(request, _("Condition marked as met."))
-            return redirect("assessment_detail", pk=assessment.pk)
-    return render(
+    return _action(
         request,
-        "assessments/assessment_action.html",
-        {
-            "a": assessment,
-            "system": assessment.system,
-            "form": form,
-            "title": _("Condition met: %s") % found.text,
-            "button": _("Mark as met"),
-        },
+        assessment,
+        EvidenceForm(request.POST or None),
+        lambda d: services.meet_condition(request.user, found, d["evidence"]),
+        _("Condition marked as met."),
+        _("Condition met: %s") % found.text,
+        _("Mark as met"),
     )
 
 
