@@ -58,5 +58,9 @@ urlpatterns = [
     path("", include("ombuds.monitoring.urls")),
     path("", include("ombuds.feedback.urls")),
     path("", include("ombuds.transparency.urls")),
+    path("", include("ombuds.transparency.export_urls")),
+    path("", include("ombuds.people.urls")),
+    path("", include("ombuds.remedy.urls")),
+    path("", include("ombuds.procurement.urls")),
     path("", include("ombuds.registry.urls")),
 ]

@@ -15,8 +15,29 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ombuds.core.roles import PERMISSIONS, ROLES
-from tests.transparency.helpers import API_BODIES as TRANSPARENCY_BODIES
-from tests.transparency.helpers import API_SETUP
+
+APPS_WITH_HELPERS = [
+    "evaluations",
+    "feedback",
+    "monitoring",
+    "transparency",
+    "people",
+    "remedy",
+    "procurement",
+]
+
+
+def app_helpers():
+    """tests/<app>/helpers.py of each app that has one: records, API bodies and set-up."""
+    import importlib
+
+    for app in APPS_WITH_HELPERS:
+        try:
+            yield importlib.import_module(f"tests.{app}.helpers")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.{app}.helpers":
+                raise
+
 
 SKIP_NAMESPACES = {"admin", "api"}  # admin: Django's own staff check (tested below); api: by schema
 
@@ -91,14 +112,11 @@ def records(world, own: bool) -> dict[str, int]:
         "condition": condition.pk,
         "waiver": waiver.pk,
     }
-    # Each app's tests say which records its routes name.
-    from tests.evaluations.helpers import matrix_records as evaluation_records
-    from tests.feedback.helpers import matrix_records as feedback_records
-    from tests.monitoring.helpers import matrix_records as monitoring_records
-    from tests.transparency.helpers import matrix_records as transparency_records
-
-    for more in (evaluation_records, feedback_records, monitoring_records, transparency_records):
-        found.update(more(world, own))
+    # Each app's tests say which records its routes name (tests/<app>/helpers.py).
+    for helpers in app_helpers():
+        more = getattr(helpers, "matrix_records", None)
+        if more is not None:
+            found.update(more(world, own))
     return found
 
 
@@ -220,13 +238,10 @@ BODIES = {
     },
     ("post", "/api/v1/systems/{system_id}/cards/{kind}/attachments"): "multipart",
 }
-try:
-    from tests.evaluations.helpers import API_BODIES
-except ImportError:
-    pass
-else:
-    BODIES.update(API_BODIES)
-BODIES.update(TRANSPARENCY_BODIES)
+API_SETUP: dict = {}
+for _helpers in app_helpers():
+    BODIES.update(getattr(_helpers, "API_BODIES", {}))
+    API_SETUP.update(getattr(_helpers, "API_SETUP", {}))
 SUCCESS = {"get": 200, "patch": 200, "put": 200}
 
 
@@ -250,7 +265,9 @@ def expected_api(rule, who, own, path, method, op):
     home, role = membership(who)
     holds = role in PERMISSIONS[rule]
     in_home = (home == "a") == own
-    if ("{system_id}" in path or "{evaluation_id}" in path) and not in_home:
+    # Any record named in the path (other than a card kind) belongs to one agency.
+    scoped = any(f"{{{p}}}" in path for p in re.findall(r"{(\w+)}", path) if p != "kind")
+    if scoped and not in_home:
         return 404
     if not holds:
         return 403

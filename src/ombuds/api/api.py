@@ -4,7 +4,17 @@ from ninja.parser import Parser
 
 from ombuds import __version__
 
-from . import assessments, core, evaluations, problems, registry, transparency
+from . import (
+    assessments,
+    core,
+    evaluations,
+    people,
+    problems,
+    procurement,
+    registry,
+    remedy,
+    transparency,
+)
 from .auth import AUTH
 
 
@@ -36,3 +46,6 @@ api.add_router("/", registry.router)
 api.add_router("/", assessments.router)
 api.add_router("/", evaluations.router)
 api.add_router("/", transparency.router)
+api.add_router("/", people.router)
+api.add_router("/", remedy.router)
+api.add_router("/", procurement.router)

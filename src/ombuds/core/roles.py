@@ -61,4 +61,32 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record.publish": frozenset({GOVERNANCE_LEAD}),
     "agency.view": ANY_MEMBER,
     "agency.brand": frozenset({GOVERNANCE_LEAD}),
+    # --- transparency: consultations, opt-out requests, record errors, exports ---
+    "consultation.view": ANY_MEMBER,
+    "consultation.manage": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "consultation.moderate": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "optout.view": frozenset({CASE_WORKER, SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "optout.handle": frozenset({CASE_WORKER, SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "export.download": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD, PROCUREMENT_OFFICER, VIEWER}),
+    # --- people: training, certification, operators, oversight design ---
+    "training.view": ANY_MEMBER,
+    "training.take": ANY_MEMBER,
+    "training.manage": frozenset({GOVERNANCE_LEAD}),
+    "training.import": frozenset({GOVERNANCE_LEAD}),
+    "operator.assign": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "oversight.edit": frozenset({SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "compliance.view": frozenset({GOVERNANCE_LEAD}),
+    # --- remedy: notices, appeals, redress ---
+    "notice.view": frozenset({CASE_WORKER, SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "notice.issue": frozenset({CASE_WORKER, SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "appeal.view": frozenset({CASE_WORKER, OPERATOR, SYSTEM_OWNER, GOVERNANCE_LEAD}),
+    "appeal.enter": frozenset({CASE_WORKER, GOVERNANCE_LEAD}),
+    "appeal.decide": frozenset({CASE_WORKER, OPERATOR, GOVERNANCE_LEAD}),
+    "remedy.settings": frozenset({GOVERNANCE_LEAD}),
+    # --- procurement: vendors, due diligence, claims, clauses, post-award ---
+    "procurement.view": frozenset(
+        {PROCUREMENT_OFFICER, GOVERNANCE_LEAD, SYSTEM_OWNER, ASSESSOR, VIEWER}
+    ),
+    "procurement.edit": frozenset({PROCUREMENT_OFFICER, GOVERNANCE_LEAD}),
+    "claim.verify": frozenset({PROCUREMENT_OFFICER, ASSESSOR, GOVERNANCE_LEAD}),
 }

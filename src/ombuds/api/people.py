@@ -1,0 +1,5 @@
+"""people through the API."""
+
+from ninja import Router
+
+router = Router(tags=["people"])

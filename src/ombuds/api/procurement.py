@@ -1,0 +1,5 @@
+"""procurement through the API."""
+
+from ninja import Router
+
+router = Router(tags=["procurement"])

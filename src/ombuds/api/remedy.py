@@ -1,0 +1,5 @@
+"""remedy through the API."""
+
+from ninja import Router
+
+router = Router(tags=["remedy"])
