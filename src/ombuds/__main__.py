@@ -26,6 +26,8 @@ Running Ombuds:
   backup       backup FILE       restore FILE
   worker       run the scheduler (due monitors, deadlines) and the task queue
   monitor      monitor run SYSTEM_ID  (run a system's monitors now)
+  export       export --format omb-2025|atrs|eu-annex-viii-c|nl-register|eurocities|json|csv
+  purge        purge [--dry-run]  (personal details of closed appeals past retention)
 
 Every Django management command works too (ombuds help --commands).
 """

@@ -199,6 +199,13 @@ def ready_system(world, team: Team, stage="pilot"):
             independent=True,
         )
     watch(system, team.owner)
+    # What other apps' controls ask for (training, public notice, appeal route, procurement).
+    from tests.app_helpers import app_helpers
+
+    for helpers in app_helpers():
+        give = getattr(helpers, "gate_evidence", None)
+        if give is not None:
+            give(world, team, system)
     AISystem.objects.filter(pk=system.pk).update(stage=stage)
     system.refresh_from_db()
     return system

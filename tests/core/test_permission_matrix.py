@@ -15,29 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from ombuds.core.roles import PERMISSIONS, ROLES
-
-APPS_WITH_HELPERS = [
-    "evaluations",
-    "feedback",
-    "monitoring",
-    "transparency",
-    "people",
-    "remedy",
-    "procurement",
-]
-
-
-def app_helpers():
-    """tests/<app>/helpers.py of each app that has one: records, API bodies and set-up."""
-    import importlib
-
-    for app in APPS_WITH_HELPERS:
-        try:
-            yield importlib.import_module(f"tests.{app}.helpers")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tests.{app}.helpers":
-                raise
-
+from tests.app_helpers import app_helpers
 
 SKIP_NAMESPACES = {"admin", "api"}  # admin: Django's own staff check (tested below); api: by schema
 
