@@ -58,6 +58,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The public page cache is tested on its own (tests/core/test_public_page_cache.py): the
+    # database rolls back between tests but a memory cache would not.
+    settings.OMBUDS_PUBLIC_CACHE = 0
 
 
 @pytest.fixture

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ombuds.core.middleware.LanguageParameterMiddleware",
+    "ombuds.core.public_cache.PublicCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -277,6 +278,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_DEFAULT_FROM_EMAIL", "ombuds@localho
 
 # The keyed hash of personal identifiers (used from the remedy issue on) never lives in the
 # database nor in backups.
+# Seconds a public page is kept (0: never); any change to a record empties it at once.
+OMBUDS_PUBLIC_CACHE = int(os.environ.get("OMBUDS_PUBLIC_CACHE", "300"))
 OMBUDS_PSEUDONYM_KEY = os.environ.get("OMBUDS_PSEUDONYM_KEY", "")
 
 LOGGING = {

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     label = "core"
     ombuds_backup = True
     verbose_name = "Ombuds core"
+
+    def ready(self):
+        from . import public_cache
+
+        public_cache.connect()

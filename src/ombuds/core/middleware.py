@@ -11,7 +11,19 @@ class LanguageParameterMiddleware:
 
     def __call__(self, request):
         lang = request.GET.get("lang")
-        if lang in self.codes:
+        chosen = lang in self.codes
+        if chosen:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
-        return self.get_response(request)
+        response = self.get_response(request)
+        if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != lang:
+            # The public switcher is a GET form: the choice sticks for the next pages too.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                lang,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response

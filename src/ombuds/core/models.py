@@ -144,3 +144,14 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Generation(models.Model):
+    """A counter that moves on with every change a cached page could show (the public pages'
+    cache keys carry it), shared by every server process through the database."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"

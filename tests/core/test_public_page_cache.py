@@ -1,0 +1,90 @@
+"""Public pages are served from a cache, and no visitor ever sees a page older than the last
+change: publishing, retracting or renaming empties it for every server process at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from ombuds.core import public_cache
+from ombuds.registry.models import AISystem
+from tests.transparency.helpers import publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cached(settings):
+    settings.OMBUDS_PUBLIC_CACHE = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_second_visit_is_served_from_the_cache(world, cached):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    first = Client().get("/public/")
+    again = Client().get("/public/")
+    assert first["X-Ombuds-Cache"] == "miss" and again["X-Ombuds-Cache"] == "hit"
+    assert again.content == first.content and b"Alpha" in again.content
+
+
+def test_publishing_renaming_and_retracting_show_at_once(world, cached):
+    from ombuds.transparency import services
+
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    assert b"Beta" not in Client().get("/public/").content
+    publish(world.system_b, world.admin, world.other_lead)
+    page = Client().get("/public/")
+    assert page["X-Ombuds-Cache"] == "miss" and b"Beta" in page.content
+
+    url = f"/public/systems/{world.system_b.pk}/"
+    assert b"suspended" not in Client().get(url).content.lower()
+    AISystem.objects.filter(pk=world.system_b.pk).update(stage="suspended")  # no signal: stays
+    assert b"suspended" not in Client().get(url).content.lower()
+    system = AISystem.objects.get(pk=world.system_b.pk)
+    system.save()  # a saved change moves the generation on: the suspension shows at once
+    assert b"suspended" in Client().get(url).content.lower()
+
+    services.retract(world.other_lead, system, "The system was replaced by a new one.")
+    assert Client().get(f"/public/systems/{system.pk}/").status_code == 404
+
+
+def test_each_language_has_its_own_copy(world, cached):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    english = Client().get("/public/")
+    french = Client(headers={"accept-language": "fr"}).get("/public/")
+    assert english.content != french.content
+    assert '<html lang="fr">' in french.content.decode()
+    assert '<html lang="en">' in Client().get("/public/").content.decode()
+
+
+def test_signed_in_visitors_and_forms_are_never_cached(world, cached):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    staff = Client()
+    staff.force_login(world.lead)
+    assert "X-Ombuds-Cache" not in staff.get("/public/")
+    form = Client().get("/public/report/")
+    assert "X-Ombuds-Cache" not in form and Client().get("/public/report/").status_code == 200
+
+
+def test_one_transaction_moves_the_generation_once(world, cached):
+    from django.db import transaction
+
+    before = public_cache.current()
+    with transaction.atomic():
+        for name in ("One", "Two", "Three"):
+            AISystem.objects.create(agency=world.a, name=name, short_description="x")
+    assert public_cache.current() == before + 1
+
+
+def test_the_language_switcher_keeps_the_filters_and_remembers_the_choice(world):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    client = Client()
+    page = client.get("/public/?q=Alpha&lang=es")
+    html = page.content.decode()
+    assert '<html lang="es">' in html
+    assert '<input type="hidden" name="q" value="Alpha">' in html
+    assert page.cookies["ombuds_language"].value == "es"
+    assert '<html lang="es">' in client.get("/public/").content.decode()
