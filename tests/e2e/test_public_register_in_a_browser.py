@@ -72,9 +72,8 @@ def test_find_and_read_a_record_without_javascript(browser, live_server, publish
     expect(page.get_by_role("heading", name="Claim triage", level=1)).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("This system is suspended")
     expect(page.get_by_text(FIELDS["opt_out"])).to_be_visible()
-    expect(
-        page.get_by_role("link", name="Report an error in this record, a misuse or a harm")
-    ).to_be_visible()
+    expect(page.get_by_role("link", name="Report an error in this record")).to_be_visible()
+    expect(page.get_by_role("link", name="Report a misuse or a harm")).to_be_visible()
     context.close()
 
 

@@ -24,14 +24,77 @@ def publish(system, drafter, publisher, **fields):
     return services.publish(publisher, system)
 
 
-def matrix_records(world, own: bool) -> dict[str, int]:
-    """The system of agency A (own) or B, published, by the public page's URL parameter."""
+def open_consultation(system, actor, **values):
+    """A consultation open today on the system, with two questions."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ombuds.transparency import services
+
+    today = timezone.localdate()
+    return services.open_consultation(
+        actor,
+        system,
+        {
+            "title": "Should claims be ranked?",
+            "description": "We would like to hear from claimants.",
+            "opens_on": today - dt.timedelta(days=1),
+            "closes_on": today + dt.timedelta(days=30),
+            "questions": ["Is the ranking fair?", "What should a person check?"],
+            **values,
+        },
+    )
+
+
+def matrix_records(world, own: bool) -> dict:
+    """The system of agency A (own) or B, published with opt-out offered, by the public page's
+    URL parameter; an open consultation with a document and a comment; an opt-out request and a
+    record error with their references and secrets (for the status links)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ombuds.transparency import services
+
     system = world.system_a if own else world.system_b
+    lead = world.lead if own else world.other_lead
     if own:
-        publish(system, world.users["system_owner"], world.lead)
+        publish(system, world.users["system_owner"], world.lead, opt_out_available=True)
     else:
-        publish(system, world.admin, world.other_lead)
-    return {"system_id": system.pk}
+        publish(system, world.admin, world.other_lead, opt_out_available=True)
+    consultation = open_consultation(system, lead)
+    document = services.add_document(
+        lead, consultation, SimpleUploadedFile("plan.txt", b"The plan.", "text/plain")
+    )
+    comment = services.submit_comment(consultation, answers={None: "Good idea."})[0]
+    optout, optout_token = services.request_opt_out(system, {"contact_email": "p@example.net"})
+    error, error_token = services.report_record_error(system, description="Wrong contact.")
+    return {
+        "system_id": system.pk,
+        "consultation": consultation.pk,
+        "document": document.pk,
+        "comment": comment.pk,
+        "optout": optout.pk,
+        "optout_ref": optout.reference,
+        "optout_token": optout_token,
+        "recorderror": error.pk,
+        "error_ref": error.reference,
+        "error_token": error_token,
+    }
+
+
+def gate_evidence(world, team, system) -> None:
+    """The public notice the gate asks for: system A's record drafted by its owner and published
+    by a governance lead."""
+    publish(system, team.owner, team.lead)
+
+
+def _retract(system, team) -> None:
+    from ombuds.transparency import services
+
+    services.retract(team.lead, system, "Being rewritten.")
+
+
+GATE_BREAKS = {"transparency.notice-published": _retract}
 
 
 def _ready_to_submit(world, own, user):
@@ -56,7 +119,11 @@ def _ready_to_publish(world, own, user):
 BASE = "/api/v1/systems/{system_id}/public-record"
 # Request bodies of the transparency API, by (method, path), in the matrix's BODIES form.
 API_BODIES = {
-    ("put", BASE): lambda w, own: {"what_it_does": "Ranks claims."},
+    ("put", BASE): lambda w, own: {
+        "what_it_does": "Ranks claims.",
+        "opt_out_available": True,
+        "translations": {"fr": {"what_it_does": "Classe les demandes."}},
+    },
     ("post", BASE + "/submit"): lambda w, own: {},
     ("post", BASE + "/publish"): lambda w, own: {},
     ("post", BASE + "/retract"): lambda w, own: {"reason": "Out of date."},

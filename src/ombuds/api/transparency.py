@@ -36,6 +36,19 @@ class RecordFields(Schema):
         json_schema_extra={"format": "date"},
         description="YYYY-MM-DD",
     )
+    opt_out_available: bool | None = Field(
+        None, description="People can opt out: the public page offers a request form."
+    )
+    human_alternative_available: bool | None = Field(
+        None, description="People can ask a person to decide instead of the system."
+    )
+    translations: dict[str, dict[str, str]] | None = Field(
+        None,
+        description=(
+            "Translations of the plain-language fields, {language: {field: text}}, for the "
+            "site's other languages (fr, es). Replaces the saved translations when sent."
+        ),
+    )
 
 
 class VersionOut(Schema):
@@ -59,6 +72,9 @@ class RecordOut(Schema):
     complaints: str
     contact: str
     last_reviewed: dt.date | None
+    opt_out_available: bool
+    human_alternative_available: bool
+    translations: dict[str, dict[str, str]]
     withheld_ground: str
     public_state: Literal["", "published", "retracted", "withheld"]
     public_url: str | None
@@ -91,6 +107,9 @@ def record_out(system: AISystem) -> dict:
         "saved": saved,
         "drafter": record.drafter.get_username() if record.drafter_id else None,
         "last_reviewed": record.last_reviewed,
+        "opt_out_available": record.opt_out_available,
+        "human_alternative_available": record.human_alternative_available,
+        "translations": record.translations or {},
         "withheld_ground": record.withheld_ground,
         "public_state": state,
         "public_url": f"/public/systems/{system.pk}/"

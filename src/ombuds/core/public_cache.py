@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from .models import Generation
 
@@ -116,7 +117,9 @@ class PublicCacheMiddleware:
         request._public_cache_key = (
             "public-page:"
             + hashlib.sha256(
-                f"{current()}|{language}|{request.method}|{request.get_full_path()}".encode()
+                # Today's date too: "open until", "overdue" change with the day, not a write.
+                f"{current()}|{timezone.localdate()}|{language}|{request.method}|"
+                f"{request.get_full_path()}".encode()
             ).hexdigest()
         )
         hit = cache.get(request._public_cache_key)

@@ -8,23 +8,43 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import feedgenerator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ombuds.assessments.models import Decision
 from ombuds.core.models import Agency
 from ombuds.core.permissions import access
+from ombuds.feedback.views import client_address
+from ombuds.registry.forms import apply_errors
 from ombuds.registry.models import DEMOGRAPHIC_FEATURES, Sector, Stage
 
-from .models import TEXT_FIELDS, PublicRecord, PublicRecordVersion, VersionKind
+from . import notify, sections, services
+from .forms import HONEYPOT, CommentForm, OptOutForm, RecordErrorForm
+from .models import (
+    TEXT_FIELDS,
+    AgencyPolicy,
+    CommentStatus,
+    Consultation,
+    ConsultationDocument,
+    OptOutRequest,
+    PublicRecord,
+    PublicRecordVersion,
+    RecordErrorReport,
+    VersionKind,
+)
 
 PAGE_SIZE = 25
 SORTS = {
@@ -244,21 +264,385 @@ def system_page(request, system_id):
         return render(request, "transparency/public/withheld.html", {"data": data})
     data = {"schema": "ombuds.public-record/1", **item(record, request)}
     data["history"] = _history(record)
+    snap = record.current.snapshot
+    fields = localised_fields(snap)
+    data["language"] = snap.get("language", services.original_language())
+    data["translations"] = snap.get("translations", {})
+    offered = bool(snap.get("opt_out_available") or snap.get("human_alternative_available"))
+    counts = services.optout_counts(record.system)
+    data["opt_out"] = {
+        "opt_out_available": bool(snap.get("opt_out_available")),
+        "human_alternative_available": bool(snap.get("human_alternative_available")),
+        "requests_received": counts["received"],
+        "requests_honoured": counts["honoured"],
+        "request_url": request.build_absolute_uri(reverse("public_optout", args=[record.system_id]))
+        if offered
+        else None,
+    }
+    consultations = list(services.public_consultations(record.system))
+    data["consultations"] = [consultation_item(c, request) for c in consultations]
+    extra = sections.collect(record.system)
+    data["sections"] = {s["name"]: {"heading": s["heading"], "data": s["data"]} for s in extra}
     if _wants_json(request):
         return _json(data)
-    labels = dict(TEXT_FIELDS)
     return render(
         request,
         "transparency/public/system.html",
         {
             "data": data,
-            "fields": [
-                (labels[name], data["fields"].get(name, "")) for name, _label in TEXT_FIELDS
-            ],
+            "fields": fields,
             "report_url": reverse("public_report"),
+            "error_url": reverse("public_record_error", args=[record.system_id]),
+            "optout_url": reverse("public_optout", args=[record.system_id]) if offered else "",
+            "consultations": consultations,
+            "sections": extra,
             "history": record.versions.order_by("-number"),
         },
     )
+
+
+def localised_fields(snap: dict) -> list[dict[str, str]]:
+    """Each plain-language field in the visitor's language when a translation exists, else in
+    the original, with the language it is in (for the `lang` attribute)."""
+    labels = dict(TEXT_FIELDS)
+    original = snap.get("language") or services.original_language()
+    want = (get_language() or original).split("-")[0]
+    translated = (snap.get("translations") or {}).get(want, {}) if want != original else {}
+    found = []
+    for name, _label in TEXT_FIELDS:
+        text = translated.get(name)
+        if text:
+            found.append({"name": name, "label": labels[name], "value": text, "lang": want})
+        else:
+            value = snap.get("fields", {}).get(name, "")
+            found.append({"name": name, "label": labels[name], "value": value, "lang": original})
+    return found
+
+
+def consultation_item(c: Consultation, request=None) -> dict[str, Any]:
+    url = reverse("public_consultation", args=[c.system_id, c.pk])
+    return {
+        "id": c.pk,
+        "title": c.title,
+        "state": c.state(),
+        "opens_on": c.opens_on.isoformat(),
+        "closes_on": c.closes_on.isoformat(),
+        "url": request.build_absolute_uri(url) if request is not None else url,
+        "response": {
+            "what_we_heard": c.heard,
+            "what_we_changed": c.changed,
+            "published_at": c.response_published_at.isoformat(),
+        }
+        if c.response_published_at
+        else None,
+    }
+
+
+# --- consultations, record errors, opt-out: the public's side -----------------------------------
+
+# A comment or request is a few kilobytes: a bigger body is refused before it is parsed.
+PUBLIC_MAX_BODY = 64 * 1024
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages that carry a secret link: out of caches, search engines and referrers."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refused(request, reason: str, back: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "transparency/public/refused.html",
+        {"reason": reason, "back": back},
+        status=status,
+    )
+
+
+def _screen(request, back: str) -> HttpResponse | None:
+    """Refuse an oversize body or a filled honeypot before anything is read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > PUBLIC_MAX_BODY:
+        return _refused(
+            request,
+            _("What you sent is too long. Please shorten it and send it again."),
+            back,
+            413,
+        )
+    if request.POST.get(HONEYPOT, "").strip():
+        return _refused(
+            request,
+            _(
+                "A field meant to stay empty was filled in, as automated programs do. Nothing "
+                "was sent. If you are a person, please go back and send it again."
+            ),
+            back,
+            400,
+        )
+    return None
+
+
+def _rate_refused(request, exc: services.RateLimited, back: str) -> HttpResponse:
+    if exc.scope == "address":
+        reason = _(
+            "Too much was sent from your network in the last hour. Please try again in "
+            "%(minutes)d minutes; nothing sent earlier was lost."
+        ) % {"minutes": max(1, (exc.retry_after + 59) // 60)}
+    else:
+        reason = _("This consultation is receiving unusually many comments. Please try later.")
+    response = _refused(request, reason, back, 429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _public_system(system_id: int):
+    system = services.published_system(system_id)
+    if system is None:
+        raise Http404
+    return system
+
+
+@access("public")
+def consultation_page(request, system_id, consultation):
+    system = _public_system(system_id)
+    found = get_object_or_404(
+        services.public_consultations(system).prefetch_related("documents"), pk=consultation
+    )
+    back = request.path
+    is_open = found.is_open()
+    form = CommentForm(questions=found.questions)
+    if request.method == "POST":
+        if not is_open:
+            return _refused(
+                request, _("This consultation is closed: it no longer takes comments."), back, 409
+            )
+        screened = _screen(request, back)
+        if screened is not None:
+            return screened
+        form = CommentForm(request.POST, questions=found.questions)
+        if form.is_valid():
+            try:
+                services.submit_comment(
+                    found,
+                    answers=form.answers(),
+                    name=form.cleaned_data["name"],
+                    show_name=form.cleaned_data["show_name"],
+                    client_address=client_address(request),
+                )
+            except services.RateLimited as exc:
+                return _rate_refused(request, exc, back)
+            except services.PublicationRefused as exc:
+                return _refused(request, exc.detail, back, 409)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return render(
+                    request,
+                    "transparency/public/comment_received.html",
+                    {"system": system, "consultation": found},
+                )
+    questions = dict(enumerate(found.questions))
+    approved = [
+        {
+            "question": questions.get(c.question) if c.question is not None else None,
+            "text": c.text,
+            "name": c.name if c.show_name else "",
+            "at": c.received_at.date().isoformat(),
+        }
+        for c in found.comments.filter(status=CommentStatus.APPROVED).order_by("received_at", "id")
+    ]
+    data = {
+        "schema": "ombuds.public-consultation/1",
+        "system": {"id": system.pk, "name": _system_name(system)},
+        **consultation_item(found, request),
+        "description": found.description,
+        "questions": found.questions,
+        "documents": [
+            {
+                "name": d.original_name,
+                "size": d.size,
+                "url": request.build_absolute_uri(
+                    reverse("public_consultation_document", args=[system.pk, found.pk, d.pk])
+                ),
+            }
+            for d in found.documents.all()
+        ],
+        "comments": approved,
+    }
+    if _wants_json(request) and request.method == "GET":
+        return _json(data)
+    return render(
+        request,
+        "transparency/public/consultation.html",
+        {
+            "data": data,
+            "consultation": found,
+            "is_open": is_open,
+            "form": form,
+            "honeypot": HONEYPOT,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _system_name(system) -> str:
+    record = PublicRecord.objects.select_related("current").get(system=system)
+    return record.current.snapshot.get("system", {}).get("name", "")
+
+
+@access("public")
+def consultation_document(request, system_id, consultation, document):
+    system = _public_system(system_id)
+    found = get_object_or_404(services.public_consultations(system), pk=consultation)
+    doc = get_object_or_404(ConsultationDocument, pk=document, consultation=found)
+    response = FileResponse(
+        doc.file.open("rb"),
+        as_attachment=True,
+        filename=doc.original_name,
+        content_type=doc.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@access("public")
+def record_error(request, system_id):
+    system = _public_system(system_id)
+    back = request.path
+    form = RecordErrorForm(request.POST or None)
+    if request.method == "POST":
+        screened = _screen(request, back)
+        if screened is not None:
+            return screened
+        if form.is_valid():
+            try:
+                report, raw = services.report_record_error(
+                    system,
+                    description=form.cleaned_data["description"],
+                    contact_email=form.cleaned_data["contact_email"],
+                    client_address=client_address(request),
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except services.RateLimited as exc:
+                return _rate_refused(request, exc, back)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                link = request.build_absolute_uri(notify.error_status_path(report, raw))
+                return _private(
+                    render(
+                        request,
+                        "transparency/public/received.html",
+                        {
+                            "reference": report.reference,
+                            "link": link,
+                            "emailed": bool(report.contact_email),
+                            "system_id": system.pk,
+                        },
+                    )
+                )
+    return render(
+        request,
+        "transparency/public/record_error_form.html",
+        {"form": form, "honeypot": HONEYPOT, "system_id": system.pk, "name": _system_name(system)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@access("public")
+def record_error_status(request, error_ref, error_token):
+    report = services.find_by_token(RecordErrorReport, error_ref, error_token)
+    if report is None:
+        raise Http404
+    return _private(
+        render(
+            request,
+            "transparency/public/record_error_status.html",
+            {"report": report, "name": _system_name(report.system)},
+        )
+    )
+
+
+@access("public")
+def optout_request(request, system_id):
+    system = _public_system(system_id)
+    if not services.optout_offered(system):
+        raise Http404
+    back = request.path
+    form = OptOutForm(request.POST or None)
+    if request.method == "POST":
+        screened = _screen(request, back)
+        if screened is not None:
+            return screened
+        if form.is_valid():
+            try:
+                found, raw = services.request_opt_out(
+                    system,
+                    form.cleaned_data,
+                    client_address=client_address(request),
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except services.RateLimited as exc:
+                return _rate_refused(request, exc, back)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                link = request.build_absolute_uri(notify.optout_status_path(found, raw))
+                return _private(
+                    render(
+                        request,
+                        "transparency/public/received.html",
+                        {
+                            "reference": found.reference,
+                            "link": link,
+                            "emailed": bool(found.contact_email),
+                            "system_id": system.pk,
+                            "respond_by": found.respond_by,
+                        },
+                    )
+                )
+    return render(
+        request,
+        "transparency/public/optout_form.html",
+        {"form": form, "honeypot": HONEYPOT, "system_id": system.pk, "name": _system_name(system)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@access("public")
+def optout_status(request, optout_ref, optout_token):
+    found = services.find_by_token(OptOutRequest, optout_ref, optout_token)
+    if found is None:
+        raise Http404
+    return _private(
+        render(
+            request,
+            "transparency/public/optout_status.html",
+            {"item": found, "name": _system_name(found.system)},
+        )
+    )
+
+
+def render_policy(text: str) -> str:
+    """Plain text to safe HTML: everything escaped; blank lines make paragraphs, lines starting
+    with "- " make a list, lines starting with "# " a heading. No link, no raw HTML."""
+    blocks = [b for b in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n")) if b.strip()]
+    out = []
+    for block in blocks:
+        lines = [line.rstrip() for line in block.strip().split("\n")]
+        if all(line.lstrip().startswith("- ") for line in lines):
+            items = "".join(f"<li>{escape(line.lstrip()[2:].strip())}</li>" for line in lines)
+            out.append(f"<ul>{items}</ul>")
+        elif len(lines) == 1 and lines[0].startswith("#"):
+            out.append(f"<h3>{escape(lines[0].lstrip('#').strip())}</h3>")
+        else:
+            out.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
 
 
 def withheld_counts(agency=None) -> list[dict[str, Any]]:
@@ -287,9 +671,25 @@ def agency_page(request, slug):
         },
         "items": items,
     }
+    policy = AgencyPolicy.objects.filter(agency=agency).first()
+    original = services.original_language()
+    text, lang = "", original
+    if policy is not None:
+        want = (get_language() or original).split("-")[0]
+        translated = (policy.translations or {}).get(want, "") if want != original else ""
+        text, lang = (translated, want) if translated else (policy.text, original)
+    data["policy"] = {
+        "text": text,
+        "language": lang,
+        "translations": policy.translations if policy is not None else {},
+    }
     if _wants_json(request):
         return _json(data)
-    return render(request, "transparency/public/agency.html", {"data": data})
+    return render(
+        request,
+        "transparency/public/agency.html",
+        {"data": data, "policy_html": render_policy(text)},
+    )
 
 
 @access("public")

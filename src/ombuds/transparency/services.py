@@ -5,24 +5,66 @@ transaction. Publishing freezes a snapshot: the public never sees the live draft
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ombuds.core import audit
+from ombuds.core.models import hash_token
 from ombuds.core.permissions import check_object
 from ombuds.core.validation import check_text
 from ombuds.registry.models import AISystem, Card, CardKind, DecisionRole
 
-from .models import MAX_TEXT, TEXT_FIELDS, PublicRecord, PublicRecordVersion, RecordStatus
+from .models import (
+    MAX_COMMENT,
+    MAX_NAME,
+    MAX_POLICY,
+    MAX_QUESTION,
+    MAX_QUESTIONS,
+    MAX_RESPONSE,
+    MAX_TEXT,
+    TEXT_FIELDS,
+    AgencyPolicy,
+    CommentStatus,
+    Consultation,
+    ConsultationComment,
+    ConsultationDocument,
+    ErrorStatus,
+    HonouredHow,
+    OptOutRequest,
+    OptOutStatus,
+    PublicRecord,
+    PublicRecordVersion,
+    RecordErrorReport,
+    RecordStatus,
+)
 from .models import VersionKind as Kind
 
 FIELD_NAMES = [name for name, _label in TEXT_FIELDS]
+# Fields a translation may carry (a contact address is the same in every language).
+TRANSLATABLE = [name for name in FIELD_NAMES if name != "contact"]
+FLAGS = ["opt_out_available", "human_alternative_available"]
+
+
+def original_language() -> str:
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
+def translation_languages() -> list[str]:
+    """The site's languages other than the one records are written in."""
+    return [code for code, _name in settings.LANGUAGES if code != original_language()]
+
+
 REQUIRED_TO_SUBMIT = ["what_it_does", "use_in_decisions", "complaints", "contact"]
 SNAPSHOT_SCHEMA = "ombuds.public-record/1"
 
@@ -61,6 +103,9 @@ def prefill(system: AISystem) -> dict[str, Any]:
         "complaints": "",
         "contact": system.public_contact,
         "last_reviewed": None,
+        "opt_out_available": False,
+        "human_alternative_available": False,
+        "translations": {},
     }
 
 
@@ -72,10 +117,65 @@ def record_of(system: AISystem) -> PublicRecord:
     return PublicRecord(system=system, **prefill(system))
 
 
+def clean_translations(value: Any) -> dict[str, dict[str, str]]:
+    """{lang: {field: text}} for the site's other languages; empty texts are dropped."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(
+            {"translations": _("Give translations as {language: {field: text}}.")}
+        )
+    languages = translation_languages()
+    clean: dict[str, dict[str, str]] = {}
+    for lang, fields in value.items():
+        if lang not in languages:
+            raise ValidationError(
+                {
+                    "translations": _("%(lang)s is not a language of the site (%(known)s).")
+                    % {"lang": str(lang)[:10], "known": ", ".join(languages)}
+                }
+            )
+        if not isinstance(fields, dict):
+            raise ValidationError({"translations": _("Give each language's fields as an object.")})
+        for name, text in fields.items():
+            if name not in TRANSLATABLE:
+                raise ValidationError(
+                    {
+                        "translations": _("%(field)s cannot be translated.")
+                        % {"field": str(name)[:50]}
+                    }
+                )
+            if text is None:
+                continue
+            if not isinstance(text, str):
+                raise ValidationError({"translations": _("Give each translation as text.")})
+            text = text.strip()
+            if len(text) > MAX_TEXT:
+                raise ValidationError(
+                    {"translations": _("At most %(n)d characters.") % {"n": MAX_TEXT}}
+                )
+            if text:
+                check_text({"translations": text})
+                clean.setdefault(lang, {})[name] = text
+    return clean
+
+
 def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for key, value in values.items():
+        if key in FLAGS:
+            if not isinstance(value, bool):
+                errors[key] = _("Answer yes or no.")
+            else:
+                clean[key] = value
+            continue
+        if key == "translations":
+            try:
+                clean[key] = clean_translations(value)
+            except ValidationError as exc:
+                errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+            continue
         if key == "last_reviewed":
             if value in (None, ""):
                 clean[key] = None
@@ -333,6 +433,10 @@ def snapshot(record: PublicRecord, system: AISystem) -> dict[str, Any]:
             "impact": system.impact_determination or None,
         },
         "fields": {name: getattr(record, name) for name in FIELD_NAMES},
+        "language": original_language(),
+        "translations": record.translations or {},
+        "opt_out_available": record.opt_out_available,
+        "human_alternative_available": record.human_alternative_available,
         "last_reviewed": record.last_reviewed.isoformat() if record.last_reviewed else None,
         "assessment": {
             "impact_level": system.impact_level,
@@ -342,3 +446,679 @@ def snapshot(record: PublicRecord, system: AISystem) -> dict[str, Any]:
         "bias_audits": bias_summary(system),
         "min_group_size": min_group(),
     }
+
+
+# --- public forms: shared rules ----------------------------------------------------------------
+#
+# Comments, error reports and opt-out requests come from people without an account. Each is
+# rate-limited on a keyed hash of the sender's network (never the address itself), refused when
+# oversize, and kept out of the audit log except for references and facts.
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_PUBLIC_TEXT = 5000
+MAX_CONTACT = 254
+
+
+class RateLimited(Exception):
+    """Too many submissions from one network, or to one consultation, in the last hour."""
+
+    def __init__(self, scope: str, retry_after: int):
+        super().__init__(scope)
+        self.scope = scope
+        self.retry_after = retry_after
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, None) or default)
+
+
+def per_address_limit() -> int:
+    return _setting("OMBUDS_PUBLIC_FORMS_PER_ADDRESS_PER_HOUR", 5)
+
+
+def per_consultation_limit() -> int:
+    return _setting("OMBUDS_COMMENTS_PER_CONSULTATION_PER_HOUR", 200)
+
+
+def client_hash(address: str) -> str:
+    from ombuds.feedback.services import client_hash as keyed
+
+    return keyed(address)
+
+
+def _reference(prefix: str, model) -> str:
+    for _attempt in range(10):
+        chars = [secrets.choice(REFERENCE_ALPHABET) for _i in range(8)]
+        ref = f"{prefix}-{''.join(chars[:4])}-{''.join(chars[4:])}"
+        if not model.objects.filter(reference=ref).exists():
+            return ref
+    raise RuntimeError("no free reference")  # pragma: no cover - 30^8 references
+
+
+def _serialise() -> None:
+    from ombuds.feedback.services import _serialise_intake
+
+    _serialise_intake()
+
+
+def _check_rate(queryset, digest: str, now, limit: int, field: str = "received_at") -> None:
+    """At most `limit` rows of this kind from one network in the last hour."""
+    since = now - dt.timedelta(hours=1)
+    mine = queryset.filter(client_hash=digest, **{f"{field}__gte": since}).order_by(field)
+    if mine.count() >= limit:
+        oldest = mine.values_list(field, flat=True).first()
+        wait = int((oldest + dt.timedelta(hours=1) - now).total_seconds()) + 1
+        raise RateLimited("address", max(wait, 1))
+
+
+def _text(errors: dict, name: str, value: Any, limit: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = _("Give text.")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[name] = _("This field is required.")
+    elif len(value) > limit:
+        errors[name] = _("At most %(n)d characters (you wrote %(len)d).") % {
+            "n": limit,
+            "len": len(value),
+        }
+    elif value:
+        try:
+            check_text({name: value})
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    return value
+
+
+def _email(errors: dict, name: str, value: Any) -> str:
+    value = _text(errors, name, value, MAX_CONTACT)
+    if value and name not in errors:
+        try:
+            validate_email(value)
+        except ValidationError:
+            errors[name] = _("Enter a valid e-mail address, or leave it empty.")
+    return value
+
+
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+
+
+def published_system(system_id: int) -> AISystem | None:
+    """The system when its record is published now; None otherwise (withheld, retracted...)."""
+    record = (
+        PublicRecord.objects.select_related("current", "system__agency")
+        .filter(system_id=system_id, current__kind=Kind.PUBLISHED)
+        .first()
+    )
+    return record.system if record is not None else None
+
+
+def find_by_token(model, reference: str, raw_token: str):
+    """The row whose reference and secret both match; None otherwise (the same for both)."""
+    found = model.objects.select_related("system__agency").filter(
+        reference=(reference or "").strip().upper()[:12]
+    )
+    row = found.first()
+    expected = row.token_digest if row is not None else "0" * 64
+    ok = hmac.compare_digest(expected, hash_token(raw_token or ""))
+    return row if row is not None and ok else None
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+
+def clean_consultation(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    clean["title"] = _text(errors, "title", values.get("title"), 200, required=True)
+    clean["description"] = _text(errors, "description", values.get("description"), MAX_TEXT)
+    for key in ("opens_on", "closes_on"):
+        value = values.get(key)
+        if isinstance(value, dt.date):
+            clean[key] = value
+        else:
+            try:
+                clean[key] = dt.date.fromisoformat(str(value or ""))
+            except ValueError:
+                errors[key] = _("Give a date as YYYY-MM-DD.")
+    if "opens_on" in clean and "closes_on" in clean and clean["closes_on"] < clean["opens_on"]:
+        errors["closes_on"] = _("The consultation must close on or after the day it opens.")
+    questions = values.get("questions") or []
+    if isinstance(questions, str):
+        questions = [q for q in questions.splitlines()]
+    if not isinstance(questions, list):
+        errors["questions"] = _("Give one question per line.")
+        questions = []
+    kept = [str(q).strip() for q in questions if str(q).strip()]
+    if len(kept) > MAX_QUESTIONS:
+        errors["questions"] = _("At most %(n)d questions.") % {"n": MAX_QUESTIONS}
+    elif any(len(q) > MAX_QUESTION for q in kept):
+        errors["questions"] = _("Each question is at most %(n)d characters.") % {"n": MAX_QUESTION}
+    else:
+        try:
+            check_text({"questions": "\n".join(kept)})
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    clean["questions"] = kept
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def open_consultation(actor, system: AISystem, values: dict[str, Any]) -> Consultation:
+    check_object(actor, "consultation.manage", system.agency_id)
+    clean = clean_consultation(values)
+    with transaction.atomic():
+        consultation = Consultation.objects.create(system=system, created_by=actor, **clean)
+        audit.record(
+            actor=actor,
+            action="consultation.open",
+            obj=system,
+            agency=system.agency,
+            changes={
+                "consultation": consultation.pk,
+                "title": consultation.title,
+                "opens_on": clean["opens_on"].isoformat(),
+                "closes_on": clean["closes_on"].isoformat(),
+                "questions": len(clean["questions"]),
+            },
+        )
+    return consultation
+
+
+def _lock_consultation(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update()
+        .select_related("system__agency")
+        .get(pk=consultation.pk)
+    )
+
+
+def edit_consultation(actor, consultation: Consultation, values: dict[str, Any]) -> Consultation:
+    system = consultation.system
+    check_object(actor, "consultation.manage", system.agency_id)
+    clean = clean_consultation(values)
+    with transaction.atomic():
+        consultation = _lock_consultation(consultation)
+        if consultation.closed_at is not None:
+            raise PublicationRefused(
+                "consultation-closed", _("A closed consultation cannot be changed.")
+            )
+        if consultation.comments.exists() and clean["questions"] != consultation.questions:
+            raise ValidationError(
+                {
+                    "questions": _(
+                        "People have already answered: the questions cannot change. Close this "
+                        "consultation and open a new one instead."
+                    )
+                }
+            )
+        changed = sorted(k for k, v in clean.items() if getattr(consultation, k) != v)
+        for key, value in clean.items():
+            setattr(consultation, key, value)
+        consultation.save()
+        audit.record(
+            actor=actor,
+            action="consultation.edit",
+            obj=system,
+            agency=system.agency,
+            changes={"consultation": consultation.pk, "fields": changed},
+        )
+    return consultation
+
+
+def close_consultation(actor, consultation: Consultation) -> Consultation:
+    system = consultation.system
+    check_object(actor, "consultation.manage", system.agency_id)
+    with transaction.atomic():
+        consultation = _lock_consultation(consultation)
+        if consultation.closed_at is not None:
+            raise PublicationRefused("consultation-closed", _("The consultation is closed."))
+        consultation.closed_at = timezone.now()
+        consultation.closed_by = actor
+        consultation.save()
+        audit.record(
+            actor=actor,
+            action="consultation.close",
+            obj=system,
+            agency=system.agency,
+            changes={"consultation": consultation.pk},
+        )
+    return consultation
+
+
+def add_document(actor, consultation: Consultation, upload) -> ConsultationDocument:
+    """A document for the public to read, checked by content type and size like card files."""
+    from ombuds.registry.uploads import check_upload
+
+    system = consultation.system
+    check_object(actor, "consultation.manage", system.agency_id)
+    content_type = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
+    check_text({"file": name})
+    document = ConsultationDocument(
+        consultation=consultation,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    document.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            audit.record(
+                actor=actor,
+                action="consultation.document",
+                obj=system,
+                agency=system.agency,
+                changes={
+                    "consultation": consultation.pk,
+                    "document": {"name": name, "sha256": document.sha256, "size": document.size},
+                },
+            )
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def submit_comment(
+    consultation: Consultation,
+    *,
+    answers: dict[int | None, str],
+    name: str = "",
+    show_name: bool = False,
+    client_address: str = "",
+    now=None,
+) -> list[ConsultationComment]:
+    """Answers of one person (by question index, None = general), waiting for moderation."""
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    kept: dict[int | None, str] = {}
+    for index, text in answers.items():
+        field = "general" if index is None else f"answer_{index}"
+        if index is not None and not (0 <= index < len(consultation.questions)):
+            errors[field] = _("Not a question of this consultation.")
+            continue
+        value = _text(errors, field, text, MAX_COMMENT)
+        if value:
+            kept[index] = value
+    name = _text(errors, "name", name, MAX_NAME)
+    if not errors and not kept:
+        errors["general"] = _("Write an answer to at least one question, or a general comment.")
+    if errors:
+        raise ValidationError(errors)
+    if not consultation.is_open(timezone.localdate(now)):
+        raise PublicationRefused(
+            "consultation-closed", _("This consultation is not open for comments.")
+        )
+    digest = client_hash(client_address)
+    submission = secrets.token_hex(16)
+    with transaction.atomic():
+        _serialise()
+        recent = ConsultationComment.objects.filter(received_at__gte=now - dt.timedelta(hours=1))
+        if (
+            recent.filter(consultation=consultation).values("submission").distinct().count()
+            >= per_consultation_limit()
+        ):
+            raise RateLimited("consultation", 3600)
+        mine = recent.filter(client_hash=digest)
+        if mine.values("submission").distinct().count() >= per_address_limit():
+            oldest = mine.order_by("received_at").values_list("received_at", flat=True).first()
+            wait = int((oldest + dt.timedelta(hours=1) - now).total_seconds()) + 1
+            raise RateLimited("address", max(wait, 1))
+        comments = [
+            ConsultationComment.objects.create(
+                consultation=consultation,
+                question=index,
+                text=text,
+                name=name,
+                show_name=bool(show_name and name),
+                submission=submission,
+                client_hash=digest,
+                received_at=now,
+            )
+            for index, text in kept.items()
+        ]
+        audit.record(
+            action="consultation.comment.receive",
+            obj=consultation.system,
+            agency=consultation.system.agency,
+            changes={"consultation": consultation.pk, "comments": [c.pk for c in comments]},
+        )
+    return comments
+
+
+def moderate(actor, comment: ConsultationComment, approve: bool, reason: str = "") -> None:
+    system = comment.consultation.system
+    check_object(actor, "consultation.moderate", system.agency_id)
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason, MAX_TEXT, required=not approve)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        comment = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        before = comment.status
+        comment.status = CommentStatus.APPROVED if approve else CommentStatus.REJECTED
+        comment.reject_reason = "" if approve else reason
+        comment.moderated_by = actor
+        comment.moderated_at = timezone.now()
+        comment.save()
+        audit.record(
+            actor=actor,
+            action="consultation.comment.moderate",
+            obj=system,
+            agency=system.agency,
+            changes={
+                "comment": comment.pk,
+                "status": {"from": before, "to": comment.status},
+                "reason": comment.reject_reason,
+            },
+        )
+
+
+def publish_response(actor, consultation: Consultation, heard: str, changed: str) -> Consultation:
+    """What the agency heard and what it changed: published with the system's record."""
+    system = consultation.system
+    check_object(actor, "consultation.manage", system.agency_id)
+    errors: dict[str, str] = {}
+    heard = _text(errors, "heard", heard, MAX_RESPONSE, required=True)
+    changed = _text(errors, "changed", changed, MAX_RESPONSE, required=True)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        consultation = _lock_consultation(consultation)
+        consultation.heard = heard
+        consultation.changed = changed
+        consultation.response_published_at = timezone.now()
+        consultation.response_by = actor
+        consultation.save()
+        audit.record(
+            actor=actor,
+            action="consultation.respond",
+            obj=system,
+            agency=system.agency,
+            changes={"consultation": consultation.pk},
+        )
+    return consultation
+
+
+def public_consultations(system: AISystem):
+    """Consultations the public may see: those already opened."""
+    return Consultation.objects.filter(system=system, opens_on__lte=timezone.localdate())
+
+
+# --- errors in a public record -----------------------------------------------------------------
+
+
+def report_record_error(
+    system: AISystem,
+    *,
+    description: str,
+    contact_email: str = "",
+    client_address: str = "",
+    now=None,
+    base_url: str = "",
+) -> tuple[RecordErrorReport, str]:
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    description = _text(errors, "description", description, MAX_PUBLIC_TEXT, required=True)
+    contact_email = _email(errors, "contact_email", contact_email)
+    if errors:
+        raise ValidationError(errors)
+    digest = client_hash(client_address)
+    raw = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        _serialise()
+        _check_rate(RecordErrorReport.objects, digest, now, per_address_limit())
+        report = RecordErrorReport.objects.create(
+            system=system,
+            reference=_reference("E", RecordErrorReport),
+            token_digest=hash_token(raw),
+            description=description,
+            contact_email=contact_email,
+            client_hash=digest,
+            received_at=now,
+        )
+        audit.record(
+            action="record.error.receive",
+            obj=system,
+            agency=system.agency,
+            changes={"reference": report.reference},
+        )
+    from . import notify
+
+    notify.record_error_received(report, raw, base_url)
+    return report, raw
+
+
+def answer_record_error(actor, report: RecordErrorReport, status: str, answer: str):
+    system = report.system
+    check_object(actor, "record.edit", system.agency_id)
+    errors: dict[str, str] = {}
+    if status not in (ErrorStatus.ANSWERED, ErrorStatus.CORRECTED, ErrorStatus.REJECTED):
+        errors["status"] = _("Choose answered, corrected or not an error.")
+    answer = _text(errors, "answer", answer, MAX_PUBLIC_TEXT, required=True)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report = RecordErrorReport.objects.select_for_update().get(pk=report.pk)
+        before = report.status
+        report.status = status
+        report.answer = answer
+        report.answered_by = actor
+        report.answered_at = timezone.now()
+        report.save()
+        audit.record(
+            actor=actor,
+            action="record.error.answer",
+            obj=system,
+            agency=system.agency,
+            changes={"reference": report.reference, "status": {"from": before, "to": status}},
+        )
+    return report
+
+
+# --- opt-out requests --------------------------------------------------------------------------
+
+
+def optout_offered(system: AISystem) -> bool:
+    """The published record says a person may opt out or ask for a person."""
+    record = PublicRecord.objects.select_related("current").filter(system=system).first()
+    if record is None or record.public_state != Kind.PUBLISHED:
+        return False
+    snap = record.current.snapshot
+    return bool(snap.get("opt_out_available") or snap.get("human_alternative_available"))
+
+
+def optout_days(agency) -> int | None:
+    found = AgencyPolicy.objects.filter(agency=agency).values_list("optout_days", flat=True)
+    return next(iter(found), None)
+
+
+def request_opt_out(
+    system: AISystem,
+    values: dict[str, Any],
+    *,
+    client_address: str = "",
+    now=None,
+    base_url: str = "",
+) -> tuple[OptOutRequest, str]:
+    now = now or timezone.now()
+    if not optout_offered(system):
+        raise PublicationRefused(
+            "optout-not-offered", _("This record does not offer opting out or a person instead.")
+        )
+    errors: dict[str, str] = {}
+    clean = {
+        "name": _text(errors, "name", values.get("name"), MAX_NAME),
+        "contact_email": _email(errors, "contact_email", values.get("contact_email")),
+        "contact_phone": _text(errors, "contact_phone", values.get("contact_phone"), 40),
+        "contact_post": _text(errors, "contact_post", values.get("contact_post"), 500),
+        "case_reference": _text(errors, "case_reference", values.get("case_reference"), 100),
+        "details": _text(errors, "details", values.get("details"), MAX_PUBLIC_TEXT),
+    }
+    if clean["contact_phone"] and "contact_phone" not in errors:
+        if not PHONE.match(clean["contact_phone"]):
+            errors["contact_phone"] = _(
+                "Enter a telephone number with digits, spaces and an optional leading +."
+            )
+    if not errors and not (
+        clean["contact_email"] or clean["contact_phone"] or clean["contact_post"]
+    ):
+        errors["contact_email"] = _(
+            "Give at least one way to answer you: an e-mail address, a telephone number or a "
+            "postal address."
+        )
+    if errors:
+        raise ValidationError(errors)
+    digest = client_hash(client_address)
+    raw = secrets.token_urlsafe(24)
+    days = optout_days(system.agency)
+    with transaction.atomic():
+        _serialise()
+        _check_rate(OptOutRequest.objects, digest, now, per_address_limit())
+        request = OptOutRequest.objects.create(
+            system=system,
+            reference=_reference("O", OptOutRequest),
+            token_digest=hash_token(raw),
+            client_hash=digest,
+            received_at=now,
+            respond_by=now + dt.timedelta(days=days) if days else None,
+            **clean,
+        )
+        audit.record(
+            action="optout.receive",
+            obj=system,
+            agency=system.agency,
+            changes={"reference": request.reference},
+        )
+    from . import notify
+
+    notify.optout_received(request, raw, base_url)
+    return request, raw
+
+
+def handle_opt_out(actor, request: OptOutRequest, values: dict[str, Any]) -> OptOutRequest:
+    system = request.system
+    check_object(actor, "optout.handle", system.agency_id)
+    errors: dict[str, str] = {}
+    status = values.get("status")
+    how = values.get("how") or ""
+    note = _text(errors, "note", values.get("note"), MAX_PUBLIC_TEXT)
+    if status == OptOutStatus.HONOURED:
+        if how not in HonouredHow.values:
+            errors["how"] = _("Say how the request was honoured.")
+        elif how == HonouredHow.OTHER and not note:
+            errors["note"] = _("Describe how the request was honoured.")
+    elif status == OptOutStatus.REFUSED:
+        how = ""
+        if not note:
+            errors["note"] = _("Give the reason for refusing.")
+    else:
+        errors["status"] = _("Choose honoured or refused.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        request = OptOutRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != OptOutStatus.RECEIVED:
+            raise PublicationRefused("optout-handled", _("This request was already handled."))
+        request.status = status
+        request.how = how
+        request.note = note
+        request.handled_by = actor
+        request.handled_at = timezone.now()
+        request.save()
+        audit.record(
+            actor=actor,
+            action="optout.handle",
+            obj=system,
+            agency=system.agency,
+            changes={"reference": request.reference, "status": status, "how": how},
+        )
+    return request
+
+
+def optout_counts(system: AISystem) -> dict[str, int]:
+    rows = dict(
+        OptOutRequest.objects.filter(system=system)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {
+        "received": sum(rows.values()),
+        "honoured": rows.get(OptOutStatus.HONOURED, 0),
+        "refused": rows.get(OptOutStatus.REFUSED, 0),
+    }
+
+
+# --- the agency's AI policy --------------------------------------------------------------------
+
+
+def save_policy(actor, agency, values: dict[str, Any]) -> AgencyPolicy:
+    """Written by a governance lead (agency.brand or record.publish)."""
+    from ombuds.core.permissions import has_perm
+
+    if not (
+        has_perm(actor, "agency.brand", agency.pk) or has_perm(actor, "record.publish", agency.pk)
+    ):
+        check_object(actor, "agency.brand", agency.pk)
+    errors: dict[str, str] = {}
+    text = _text(errors, "text", values.get("text"), MAX_POLICY)
+    translations: dict[str, str] = {}
+    for lang in translation_languages():
+        value = _text(errors, f"text_{lang}", values.get(f"text_{lang}"), MAX_POLICY)
+        if value:
+            translations[lang] = value
+    days = values.get("optout_days")
+    if days in ("", None):
+        days = None
+    else:
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            days = -1
+        if not 1 <= days <= 365:
+            errors["optout_days"] = _("Give a number of days from 1 to 365, or leave it empty.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        policy, _created = AgencyPolicy.objects.select_for_update().get_or_create(agency=agency)
+        policy.text = text
+        policy.translations = translations
+        policy.optout_days = days
+        policy.updated_by = actor
+        policy.save()
+        audit.record(
+            actor=actor,
+            action="agency.policy",
+            obj=agency,
+            agency=agency,
+            changes={"languages": sorted(translations), "optout_days": days},
+        )
+    return policy
+
+
+def forget_client_hashes(now=None) -> int:
+    """The keyed hash of a sender's network serves the hourly rate limits only: drop it after a
+    day from comments, error reports and opt-out requests."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=1)
+    total = 0
+    for model in (ConsultationComment, RecordErrorReport, OptOutRequest):
+        total += (
+            model.objects.filter(received_at__lt=before)
+            .exclude(client_hash="")
+            .update(client_hash="")
+        )
+    return total

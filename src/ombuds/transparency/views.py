@@ -4,16 +4,42 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ombuds.core.models import Agency
 from ombuds.core.permissions import access, check_object, has_perm
 from ombuds.registry.forms import apply_errors
 from ombuds.registry.models import AISystem
 
 from . import services
-from .forms import GroundForm, ReasonForm, RecordForm
-from .models import TEXT_FIELDS, RecordStatus
+from .forms import (
+    ConsultationForm,
+    DocumentForm,
+    ErrorAnswerForm,
+    GroundForm,
+    HandleOptOutForm,
+    ModerateForm,
+    PolicyForm,
+    ReasonForm,
+    RecordForm,
+    ResponseForm,
+)
+from .models import (
+    TEXT_FIELDS,
+    AgencyPolicy,
+    CommentStatus,
+    Consultation,
+    ConsultationComment,
+    ErrorStatus,
+    OptOutRequest,
+    OptOutStatus,
+    RecordErrorReport,
+    RecordStatus,
+)
 
 
 def _system(request, pk: int, perm: str) -> AISystem:
@@ -52,12 +78,10 @@ def record_detail(request, pk):
 def record_edit(request, pk):
     system = _system(request, pk, "record.edit")
     record = services.record_of(system)
-    initial = {name: getattr(record, name) for name, _label in TEXT_FIELDS}
-    initial["last_reviewed"] = record.last_reviewed
-    form = RecordForm(request.POST or None, initial=initial)
+    form = RecordForm(request.POST or None, initial=RecordForm.initial_from(record))
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_draft(request.user, system, form.cleaned_data)
+            services.save_draft(request.user, system, form.values())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -123,3 +147,336 @@ def record_withhold(request, pk):
         lambda: services.withhold(request.user, system, request.POST.get("legal_ground", "")),
         _("Withheld: the public sees only that the record exists and the legal ground."),
     )
+
+
+# --- consultations -----------------------------------------------------------------------------
+
+
+def _consultation(request, pk: int, consultation: int, perm: str):
+    system = _system(request, pk, perm)
+    found = get_object_or_404(Consultation, pk=consultation, system=system)
+    found.system = system
+    return system, found
+
+
+@access("consultation.view")
+def consultation_list(request, pk):
+    system = _system(request, pk, "consultation.view")
+    consultations = Consultation.objects.filter(system=system).annotate(
+        pending=Count("comments", filter=Q(comments__status=CommentStatus.PENDING))
+    )
+    return render(
+        request,
+        "transparency/consultation_list.html",
+        {
+            "system": system,
+            "consultations": consultations,
+            "can_manage": has_perm(request.user, "consultation.manage", system.agency_id),
+        },
+    )
+
+
+def _consultation_values(form) -> dict:
+    data = dict(form.cleaned_data)
+    data["questions"] = data.get("questions", "").splitlines()
+    return data
+
+
+@access("consultation.manage")
+def consultation_create(request, pk):
+    system = _system(request, pk, "consultation.manage")
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = services.open_consultation(request.user, system, _consultation_values(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Consultation saved."))
+            return redirect("consultation_detail", pk=system.pk, consultation=found.pk)
+    return render(
+        request,
+        "transparency/consultation_form.html",
+        {"system": system, "form": form, "consultation": None},
+    )
+
+
+@access("consultation.manage")
+def consultation_edit(request, pk, consultation):
+    system, found = _consultation(request, pk, consultation, "consultation.manage")
+    initial = {
+        "title": found.title,
+        "description": found.description,
+        "opens_on": found.opens_on,
+        "closes_on": found.closes_on,
+        "questions": "\n".join(found.questions),
+    }
+    form = ConsultationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_consultation(request.user, found, _consultation_values(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except services.PublicationRefused as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Consultation saved."))
+            return redirect("consultation_detail", pk=system.pk, consultation=found.pk)
+    return render(
+        request,
+        "transparency/consultation_form.html",
+        {"system": system, "form": form, "consultation": found},
+    )
+
+
+@access("consultation.view")
+def consultation_detail(request, pk, consultation):
+    system, found = _consultation(request, pk, consultation, "consultation.view")
+    user = request.user
+    can_manage = has_perm(user, "consultation.manage", system.agency_id)
+    questions = dict(enumerate(found.questions))
+    comments = [
+        (c, questions.get(c.question) if c.question is not None else None)
+        for c in found.comments.order_by("received_at", "id")
+    ]
+    return render(
+        request,
+        "transparency/consultation_detail.html",
+        {
+            "system": system,
+            "consultation": found,
+            "state": found.state(),
+            "comments": comments,
+            "documents": found.documents.all(),
+            "can_manage": can_manage,
+            "can_moderate": has_perm(user, "consultation.moderate", system.agency_id),
+            "document_form": DocumentForm(),
+            "response_form": ResponseForm(initial={"heard": found.heard, "changed": found.changed}),
+            "moderate_form": ModerateForm(),
+        },
+    )
+
+
+def _back(system, found):
+    return redirect("consultation_detail", pk=system.pk, consultation=found.pk)
+
+
+@access("consultation.manage")
+def consultation_close(request, pk, consultation):
+    system, found = _consultation(request, pk, consultation, "consultation.manage")
+    if request.method == "POST":
+        try:
+            services.close_consultation(request.user, found)
+        except services.PublicationRefused as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Closed: the public can read it but no longer comment."))
+    return _back(system, found)
+
+
+@access("consultation.manage")
+def consultation_document(request, pk, consultation):
+    system, found = _consultation(request, pk, consultation, "consultation.manage")
+    if request.method == "POST":
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_document(request.user, found, form.cleaned_data["file"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Document added."))
+        else:
+            messages.error(request, _("Choose a file to add."))
+    return _back(system, found)
+
+
+@access("consultation.manage")
+def consultation_response(request, pk, consultation):
+    system, found = _consultation(request, pk, consultation, "consultation.manage")
+    if request.method == "POST":
+        form = ResponseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.publish_response(
+                    request.user, found, form.cleaned_data["heard"], form.cleaned_data["changed"]
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Response published with the public record."))
+        else:
+            messages.error(request, _("Write both what you heard and what you changed."))
+    return _back(system, found)
+
+
+@access("consultation.moderate")
+def comment_moderate(request, pk, consultation, comment):
+    system, found = _consultation(request, pk, consultation, "consultation.moderate")
+    item = get_object_or_404(ConsultationComment, pk=comment, consultation=found)
+    item.consultation = found
+    if request.method == "POST":
+        form = ModerateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.moderate(
+                    request.user,
+                    item,
+                    form.cleaned_data["decision"] == "approve",
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Moderation saved."))
+        else:
+            messages.error(request, _("Choose whether to publish the comment."))
+    if request.POST.get("next") == "queue":
+        return redirect("moderation_queue", slug=system.agency.slug)
+    return _back(system, found)
+
+
+def _agency(request, slug: str, perm: str) -> Agency:
+    agency = get_object_or_404(Agency, slug=slug)
+    check_object(request.user, perm, agency.pk)
+    return agency
+
+
+@access("consultation.moderate")
+def moderation_queue(request, slug):
+    agency = _agency(request, slug, "consultation.moderate")
+    pending = (
+        ConsultationComment.objects.filter(
+            consultation__system__agency=agency, status=CommentStatus.PENDING
+        )
+        .select_related("consultation__system")
+        .order_by("received_at", "id")
+    )
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "transparency/moderation_queue.html",
+        {"agency": agency, "page": page, "moderate_form": ModerateForm()},
+    )
+
+
+# --- opt-out requests and record errors --------------------------------------------------------
+
+
+@access("optout.view")
+def optout_queue(request, slug):
+    agency = _agency(request, slug, "optout.view")
+    status = request.GET.get("status", "received")
+    qs = OptOutRequest.objects.filter(system__agency=agency).select_related("system")
+    if status in OptOutStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(qs.order_by("received_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "transparency/optout_queue.html",
+        {
+            "agency": agency,
+            "page": page,
+            "status": status,
+            "statuses": OptOutStatus.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+@access("optout.view")
+def optout_detail(request, pk, optout):
+    system = _system(request, pk, "optout.view")
+    item = get_object_or_404(OptOutRequest, pk=optout, system=system)
+    item.system = system
+    can_handle = has_perm(request.user, "optout.handle", system.agency_id)
+    form = HandleOptOutForm(request.POST or None)
+    if request.method == "POST":
+        check_object(request.user, "optout.handle", system.agency_id)
+        if form.is_valid():
+            try:
+                services.handle_opt_out(request.user, item, form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except services.PublicationRefused as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Saved: the person can see the outcome."))
+                return redirect("optout_detail", pk=system.pk, optout=item.pk)
+    return render(
+        request,
+        "transparency/optout_detail.html",
+        {
+            "system": system,
+            "item": item,
+            "form": form,
+            "can_handle": can_handle and item.status == OptOutStatus.RECEIVED,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@access("record.edit")
+def record_error_list(request, slug):
+    agency = _agency(request, slug, "record.edit")
+    status = request.GET.get("status", "received")
+    qs = RecordErrorReport.objects.filter(system__agency=agency).select_related("system")
+    if status in ErrorStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(qs.order_by("received_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "transparency/record_error_list.html",
+        {"agency": agency, "page": page, "status": status, "statuses": ErrorStatus.choices},
+    )
+
+
+@access("record.edit")
+def record_error_detail(request, pk, recorderror):
+    system = _system(request, pk, "record.edit")
+    item = get_object_or_404(RecordErrorReport, pk=recorderror, system=system)
+    item.system = system
+    form = ErrorAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_record_error(
+                request.user, item, form.cleaned_data["status"], form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Answer saved: the person can read it."))
+            return redirect("record_error_detail", pk=system.pk, recorderror=item.pk)
+    return render(
+        request,
+        "transparency/record_error_detail.html",
+        {"system": system, "item": item, "form": form},
+    )
+
+
+# --- the agency's AI policy --------------------------------------------------------------------
+
+
+@access("agency.brand")
+def agency_policy(request, slug):
+    agency = _agency(request, slug, "agency.brand")
+    policy = AgencyPolicy.objects.filter(agency=agency).first()
+    initial = {}
+    if policy is not None:
+        initial = {"text": policy.text, "optout_days": policy.optout_days}
+        for lang, text in (policy.translations or {}).items():
+            initial[f"text_{lang}"] = text
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_policy(request.user, agency, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("AI policy saved: it shows on the agency's public page."))
+            return redirect("agency_policy", slug=agency.slug)
+    return render(request, "transparency/agency_policy.html", {"agency": agency, "form": form})

@@ -193,6 +193,7 @@ def build(system, people: dict) -> None:
             ev,
             "Reviewed with the owner: gaps are within sampling noise; monitored weekly in the pilot.",
         )
+    app_evidence(system, people)
     lifecycle.transition(system, "pilot", "Demo: assessment approved, pilot planned.", owner)
     assessments.evaluate_pilot(
         assessor, system, "All groups within 0.8; decisions 55 % faster.", True
@@ -303,3 +304,31 @@ def watch(system, owner) -> list:
         )
         for kind in ("performance", "fairness", "oversight")
     ]
+
+
+DEMO_APPS = ("transparency", "people", "remedy", "procurement")
+
+
+def _app_demos():
+    """Each app's demo module (ombuds/<app>/demo.py), for what its own controls ask."""
+    import importlib
+
+    for app in DEMO_APPS:
+        try:
+            yield importlib.import_module(f"ombuds.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ombuds.{app}.demo":
+                raise
+
+
+def app_evidence(system, people: dict) -> None:
+    for demo in _app_demos():
+        if hasattr(demo, "evidence"):
+            demo.evidence(system, people)
+
+
+def app_extras(system, people: dict) -> None:
+    """After deployment: notices and appeals, a procurement, public records of the others."""
+    for demo in _app_demos():
+        if hasattr(demo, "extras"):
+            demo.extras(system, people)

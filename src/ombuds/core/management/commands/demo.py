@@ -238,6 +238,7 @@ class Command(OmbudsCommand):
                     )
                 if name == FLAGSHIP:
                     _demo_evidence.build(system, people)
+                    _demo_evidence.app_extras(system, people)
                 elif in_use and system.is_high_impact:
                     # In use before the agency governed it: recorded at its real stage, and
                     # listed on the dashboard until it passes the gate.
