@@ -45,13 +45,43 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
     ],
     "oversight": [
         {"metric": "override_rate", "direction": "above", "warning": 0.2, "critical": 0.4},
-        # Nobody ever disagreeing with the system is a sign of rubber-stamping.
-        {"metric": "override_rate", "direction": "below", "warning": 0.005, "critical": None},
+        # Rubber-stamping: operators (or everyone, when the log names no operator) who agree
+        # with the system almost always and review in seconds. Needs review times in the log.
+        {
+            "metric": "rubber_stamping_operators",
+            "direction": "above",
+            "warning": 1,
+            "critical": None,
+            "agreement_at_least": 0.98,
+            "review_seconds_below": 10,
+            "min_decisions": 20,
+        },
+        # Overrides stopping: the window's override rate as a share of the reference period's,
+        # judged only when people did override in the reference period.
+        {
+            "metric": "override_rate_vs_reference",
+            "direction": "below",
+            "warning": 0.2,
+            "critical": None,
+            "min_reference_rate": 0.02,
+        },
+        # Overrides skewed across protected groups: lowest group rate / highest, among groups
+        # with enough decisions, counted only when the gap is material.
+        {
+            "metric": "override_rate_group_ratio",
+            "direction": "below",
+            "warning": 0.8,
+            "critical": 0.5,
+            "min_group": 30,
+            "min_difference": 0.05,
+        },
     ],
     "appeals": [
         {"metric": "overturn_rate", "direction": "above", "warning": 0.15, "critical": 0.3},
     ],
 }
+# Keys of a threshold that are not parameters of the check.
+THRESHOLD_KEYS = {"metric", "direction", "warning", "critical", "sigma_guard"}
 OVERTURNED = {"overturned", "upheld_for_appellant", "reversed", "changed"}
 
 
@@ -117,21 +147,40 @@ def reference(kind: str, table, mapping: dict) -> dict[str, Any]:
         if not rates["n_labelled"]:
             raise SourceError("the reference period has no labelled decisions to compare with")
         return {"performance": rates}
+    if kind == "oversight":
+        if int(table.count().to_pyarrow().as_py()) == 0:
+            return {"override_rate": None}
+        t, _agreement = _oversight_columns(table, mapping)
+        if t is None:
+            return {"override_rate": None}
+        rate = t.aggregate(o=t._o.mean()).to_pyarrow().to_pylist()[0]["o"]
+        return {"override_rate": rate}
     return {}
 
 
-def run_check(kind: str, table, mapping: dict, ref: dict) -> tuple[dict, dict]:
+def params(kind: str, thresholds: list[dict] | None = None) -> dict[str, float]:
+    """A check's parameters (review-time limit, minimum group size…): the defaults, overridden
+    by those the monitor's thresholds carry."""
+    out: dict[str, float] = {}
+    for t in DEFAULT_THRESHOLDS.get(kind, []) + list(thresholds or []):
+        out.update({k: v for k, v in t.items() if k not in THRESHOLD_KEYS})
+    return out
+
+
+def run_check(
+    kind: str, table, mapping: dict, ref: dict, thresholds: list[dict] | None = None
+) -> tuple[dict, dict]:
     rows = int(table.count().to_pyarrow().as_py())
     if rows == 0:
         raise NoDataYet()
     try:
-        figures, detail = CHECKS[kind](table, mapping, ref)
+        figures, detail = CHECKS[kind](table, mapping, ref, params(kind, thresholds))
     except AssuranceError as exc:
         raise SourceError(str(exc)) from None
     return {"rows": rows, **figures}, detail
 
 
-def _drift(table, mapping, ref):
+def _drift(table, mapping, ref, params=None):
     from ombuds.assurance.drift import drift_from_profile
 
     doc = drift_from_profile(ref["profile"], table)
@@ -144,7 +193,7 @@ def _drift(table, mapping, ref):
     return figures, {"drift": doc}
 
 
-def _performance(table, mapping, ref):
+def _performance(table, mapping, ref, params=None):
     rates = _rates(_confusion(table, mapping))
     base = ref["performance"]
     figures: dict[str, Any] = {k: v for k, v in rates.items()}
@@ -156,7 +205,7 @@ def _performance(table, mapping, ref):
     return figures, {}
 
 
-def _fairness(table, mapping, ref):
+def _fairness(table, mapping, ref, params=None):
     figures: dict[str, Any] = {}
     detail: dict[str, Any] = {}
     if mapping.get("label"):
@@ -209,22 +258,137 @@ def _fairness(table, mapping, ref):
     return figures, detail
 
 
-def _oversight(table, mapping, ref):
-    figures: dict[str, Any] = {}
-    if mapping.get("overridden"):
-        o = _binary(table, mapping["overridden"])
-        figures["override_rate"] = table.aggregate(r=o.mean()).to_pyarrow().to_pylist()[0]["r"]
-    if mapping.get("final_decision") and (mapping.get("prediction") or mapping.get("score")):
+def _oversight_columns(table, mapping: dict):
+    """The table with _o (the person overrode the system), _a (the person agreed) and, when
+    logged, _r (review seconds) per decision."""
+    cols = {}
+    has_agreement = bool(
+        mapping.get("final_decision") and (mapping.get("prediction") or mapping.get("score"))
+    )
+    if has_agreement:
         agree = (_binary(table, mapping["final_decision"]) == _predicted(table, mapping)).cast(
             "int64"
         )
-        figures["agreement_rate"] = table.aggregate(r=agree.mean()).to_pyarrow().to_pylist()[0]["r"]
-        if "override_rate" not in figures and figures["agreement_rate"] is not None:
-            figures["override_rate"] = 1 - figures["agreement_rate"]
-    return figures, {}
+    if mapping.get("overridden"):
+        cols["_o"] = _binary(table, mapping["overridden"])
+    elif not has_agreement:
+        return None, False
+    else:
+        cols["_o"] = 1 - agree
+    cols["_a"] = agree if has_agreement else 1 - cols["_o"]
+    if mapping.get("review_seconds"):
+        cols["_r"] = table[mapping["review_seconds"]].cast("float64")
+    return table.mutate(**cols), has_agreement
 
 
-def _appeals(table, mapping, ref):
+def _oversight(table, mapping, ref, params=None):
+    """Agreement and override rates overall, per operator (kept in the detail, shown to
+    governance leads only), per protected group, and the median review time; with the three
+    automation-bias signals as figures the thresholds judge."""
+    p = params or {}
+    figures: dict[str, Any] = {}
+    detail: dict[str, Any] = {}
+    t, has_agreement = _oversight_columns(table, mapping)
+    if t is None:
+        return figures, detail
+    has_review = "_r" in t.columns
+    aggs = {"n": t.count(), "o": t._o.mean(), "a": t._a.mean()}
+    if has_review:
+        aggs["r"] = t._r.median()
+    row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+    figures["override_rate"] = row["o"]
+    if has_agreement:
+        figures["agreement_rate"] = row["a"]
+    if has_review:
+        figures["median_review_seconds"] = row["r"]
+
+    agree_min = float(p.get("agreement_at_least", 0.98))
+    seconds = float(p.get("review_seconds_below", 10))
+    min_n = int(p.get("min_decisions", 20))
+
+    def stamping(n, agreement, median) -> bool:
+        return (
+            n >= min_n
+            and agreement is not None
+            and agreement >= agree_min
+            and median is not None
+            and median < seconds
+        )
+
+    if mapping.get("operator"):
+        op = mapping["operator"]
+        per = {"n": ibis._.count(), "o": ibis._._o.mean(), "a": ibis._._a.mean()}
+        if has_review:
+            per["r"] = ibis._._r.median()
+        rows = (
+            t.filter(t[op].notnull())
+            .group_by(op)
+            .aggregate(**per)
+            .order_by(op)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        operators = [
+            {
+                "operator": str(r[op]),
+                "decisions": int(r["n"]),
+                "override_rate": r["o"],
+                "agreement_rate": r["a"] if has_agreement else None,
+                "median_review_seconds": r.get("r"),
+                "rubber_stamping": has_review and stamping(r["n"], r["a"], r.get("r")),
+            }
+            for r in rows
+        ]
+        figures["operators"] = len(operators)
+        # Per-operator figures never go into `figures` (drawn and shown to every viewer).
+        detail["operators"] = operators[:500]
+        if has_review:
+            figures["rubber_stamping_operators"] = sum(o["rubber_stamping"] for o in operators)
+    elif has_review:
+        figures["rubber_stamping_operators"] = int(stamping(row["n"], row["a"], row["r"]))
+
+    base = (ref or {}).get("override_rate")
+    figures["reference_override_rate"] = base
+    if base is not None and base >= float(p.get("min_reference_rate", 0.02)):
+        figures["override_rate_vs_reference"] = (row["o"] or 0.0) / base
+
+    min_group = int(p.get("min_group", 30))
+    min_gap = float(p.get("min_difference", 0.05))
+    groups, worst, widest = [], None, None
+    for attr in mapping.get("protected", []):
+        rows = (
+            t.group_by(attr)
+            .aggregate(n=ibis._.count(), o=ibis._._o.mean())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        rates = {str(r[attr]): r["o"] for r in rows if r["n"] >= min_group and r["o"] is not None}
+        for r in rows:
+            if r["n"] >= min_group:
+                groups.append(
+                    {
+                        "attribute": attr,
+                        "group": str(r[attr]),
+                        "decisions": r["n"],
+                        "override_rate": r["o"],
+                    }
+                )
+        if len(rates) < 2:
+            continue
+        hi, lo = max(rates.values()), min(rates.values())
+        gap = hi - lo
+        ratio = lo / hi if hi > 0 else 1.0
+        widest = gap if widest is None else max(widest, gap)
+        judged = ratio if gap >= min_gap else 1.0
+        worst = judged if worst is None else min(worst, judged)
+    if groups:
+        detail["override_rates_by_group"] = groups
+        figures["override_rate_group_gap"] = widest
+        figures["override_rate_group_ratio"] = worst
+    return figures, detail
+
+
+def _appeals(table, mapping, ref, params=None):
     col = table[mapping["appeal_outcome"]]
     appealed = table.filter(col.notnull() & (col.cast("string") != ""))
     outcome = appealed[mapping["appeal_outcome"]].cast("string").lower()

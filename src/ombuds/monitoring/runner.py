@@ -185,6 +185,7 @@ def _run_window(monitor: Monitor, start: dt.date, end: dt.date, *, now=None, for
                 window_of(table, monitor.source.mapping, start, end),
                 monitor.source.mapping,
                 ref,
+                monitor.thresholds,
             )
     except checks.NoDataYet:
         # No decisions logged for the window (yet): record nothing, try again later.
@@ -284,6 +285,9 @@ def _finish(monitor, run_id, attempt, figures, detail, error):
 
 
 def _describe(monitor, run, b) -> str:
+    special = _describe_oversight(monitor, run, b)
+    if special:
+        return special
     words = _("above") if b["direction"] == "above" else _("below")
     severity = {"warning": _("warning"), "critical": _("critical")}[b["severity"]]
     return _(
@@ -298,6 +302,48 @@ def _describe(monitor, run, b) -> str:
         "severity": severity,
         "threshold": b["threshold"],
     }
+
+
+def _describe_oversight(monitor, run, b) -> str | None:
+    """The automation-bias signals in words. No operator is named: alerts reach everyone who
+    may see the monitor, per-operator figures only governance leads."""
+    p = checks.params(monitor.kind, monitor.thresholds)
+    start = run.window_start.isoformat()
+    if b["metric"] == "rubber_stamping_operators":
+        return _(
+            "Possible rubber-stamping in the window from %(start)s: %(n)d operator(s) agreed "
+            "with the system in at least %(agree).0f%% of their decisions with a median review "
+            "under %(seconds)g seconds. Governance leads see who on the monitor's page."
+        ) % {
+            "start": start,
+            "n": int(b["value"]),
+            "agree": 100 * float(p.get("agreement_at_least", 0.98)),
+            "seconds": float(p.get("review_seconds_below", 10)),
+        }
+    if b["metric"] == "override_rate_vs_reference":
+        return _(
+            "Overrides have almost stopped in the window from %(start)s: people overrode the "
+            "system at %(pct).0f%% of the reference period's rate (%(base).1f%% of decisions "
+            "then). Check that operators still review each case."
+        ) % {
+            "start": start,
+            "pct": 100 * b["value"],
+            "base": 100 * float((monitor.reference or {}).get("override_rate") or 0),
+        }
+    if b["metric"] == "override_rate_group_ratio":
+        return _(
+            "Override rates differ across protected groups in the window from %(start)s: the "
+            "lowest group's rate is %(ratio).2f of the highest's, %(words)s the %(severity)s "
+            "threshold %(threshold).2f. The system may err more for one group, or people may "
+            "treat groups differently."
+        ) % {
+            "start": start,
+            "ratio": b["value"],
+            "words": _("below"),
+            "severity": {"warning": _("warning"), "critical": _("critical")}[b["severity"]],
+            "threshold": b["threshold"],
+        }
+    return None
 
 
 def _jsonable(value):

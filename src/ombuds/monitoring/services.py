@@ -21,6 +21,15 @@ from . import checks, notify
 from .models import Alert, DecisionSource, Monitor, MonitorKind, SourceKind, Window
 from .sources import check, clean_mapping
 
+# Parameters a threshold may carry for its check (the automation-bias signals).
+PARAMS = {
+    "agreement_at_least",
+    "review_seconds_below",
+    "min_decisions",
+    "min_reference_rate",
+    "min_group",
+    "min_difference",
+}
 ENV_NAME = re.compile(r"^OMBUDS_SOURCE_[A-Z0-9_]{1,80}$")
 
 
@@ -137,6 +146,22 @@ def _thresholds(kind: str, raw) -> list[dict]:
             raise ValidationError({where: _("Give a warning or a critical level.")})
         if t.get("sigma_guard"):
             clean["sigma_guard"] = True
+        for key, value in t.items():
+            if key in checks.THRESHOLD_KEYS:
+                continue
+            if key not in PARAMS:
+                raise ValidationError(
+                    {
+                        where: _("Unknown setting %(key)s; settings are: %(known)s.")
+                        % {"key": key, "known": ", ".join(sorted(PARAMS))}
+                    }
+                )
+            try:
+                clean[key] = float(value)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    {where: _("%(key)s must be a number.") % {"key": key}}
+                ) from None
         out.append(clean)
     return out
 

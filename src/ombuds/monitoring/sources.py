@@ -18,7 +18,18 @@ from ombuds.assurance import data
 from ombuds.assurance.errors import AssuranceError
 
 # The roles a column can play. "time" is required; the others as the monitors need them.
-SINGLE = ["time", "prediction", "score", "label", "final_decision", "overridden", "appeal_outcome"]
+SINGLE = [
+    "time",
+    "prediction",
+    "score",
+    "label",
+    "final_decision",
+    "overridden",
+    "appeal_outcome",
+    # Human-decision columns: who decided (staff, not the public) and how long they looked.
+    "operator",
+    "review_seconds",
+]
 LISTS = ["protected", "features"]
 MAPPING_KEYS = SINGLE + LISTS + ["threshold", "positive"]
 # What each monitor kind needs from the mapping.
@@ -197,6 +208,12 @@ def check(source, kinds: list[str] | None = None) -> list[str]:
         problems.append(
             _("the score column '%(column)s' is not numeric (%(type)s)")
             % {"column": score, "type": schema[score]}
+        )
+    seconds = mapping.get("review_seconds")
+    if seconds in schema and not schema[seconds].is_numeric():
+        problems.append(
+            _("the review time column '%(column)s' is not numeric (%(type)s): give seconds")
+            % {"column": seconds, "type": schema[seconds]}
         )
     if score and "threshold" not in mapping and not mapping.get("prediction"):
         problems.append(_("a score needs a threshold (or map the prediction column)"))

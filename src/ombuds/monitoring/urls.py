@@ -13,6 +13,11 @@ urlpatterns = [
         name="monitor_detail",
     ),
     path(
+        "systems/<int:pk>/monitoring/monitors/<int:monitor>/runs.json",
+        views.monitor_json,
+        name="monitor_json",
+    ),
+    path(
         "systems/<int:pk>/monitoring/monitors/<int:monitor>/run/",
         views.monitor_run_now,
         name="monitor_run_now",

@@ -78,6 +78,13 @@ class SourceForm(forms.Form):
         label=gettext_lazy("Column: whether the person overrode the system"), required=False
     )
     appeal_outcome = forms.CharField(label=gettext_lazy("Column: appeal outcome"), required=False)
+    operator = forms.CharField(
+        label=gettext_lazy("Column: who decided (staff username or id)"), required=False
+    )
+    review_seconds = forms.CharField(
+        label=gettext_lazy("Column: how long the person reviewed the case (seconds)"),
+        required=False,
+    )
 
     MAPPING = [
         "time",
@@ -91,6 +98,8 @@ class SourceForm(forms.Form):
         "final_decision",
         "overridden",
         "appeal_outcome",
+        "operator",
+        "review_seconds",
     ]
 
     def values(self) -> dict:
@@ -256,6 +265,8 @@ def monitor_detail(request, pk, monitor):
                 "rows": points,
             }
         )
+    lead = has_perm(request.user, "compliance.view", system.agency_id)
+    latest = next((r for r in reversed(runs) if r.status == "done"), None)
     return render(
         request,
         "monitoring/monitor_detail.html",
@@ -265,7 +276,52 @@ def monitor_detail(request, pk, monitor):
             "runs": runs[::-1],
             "figures": figures,
             "can_edit": has_perm(request.user, "monitor.edit", system.agency_id),
+            # Per-operator figures: governance leads only, never published.
+            "operators": (latest.detail or {}).get("operators") if lead and latest else None,
+            "operators_window": latest,
+            "groups": (latest.detail or {}).get("override_rates_by_group") if latest else None,
         },
+    )
+
+
+def visible_detail(user, run) -> dict:
+    """A run's detail as this person may see it: per-operator figures only for governance
+    leads (compliance.view)."""
+    detail = dict(run.detail or {})
+    if not has_perm(user, "compliance.view", run.monitor.system.agency_id):
+        detail.pop("operators", None)
+    return detail
+
+
+@access("monitor.view")
+def monitor_json(request, pk, monitor):
+    """The monitor page's JSON twin: its windows with figures and detail."""
+    from django.http import JsonResponse
+
+    system = _system(request, pk, "monitor.view")
+    found = get_object_or_404(Monitor.objects.select_related("system"), pk=monitor, system=system)
+    runs = found.runs.order_by("window_start")
+    return JsonResponse(
+        {
+            "schema": "ombuds.monitor/1",
+            "system_id": system.pk,
+            "monitor": found.pk,
+            "kind": found.kind,
+            "window": found.window,
+            "thresholds": found.thresholds,
+            "runs": [
+                {
+                    "window_start": r.window_start.isoformat(),
+                    "window_end": r.window_end.isoformat(),
+                    "status": r.status,
+                    "rows": r.rows,
+                    "figures": r.figures,
+                    "detail": visible_detail(request.user, r),
+                    "error": r.error,
+                }
+                for r in runs
+            ],
+        }
     )
 
 
