@@ -109,3 +109,26 @@ def test_the_staff_statistics_page(world, client):
         f"/systems/{world.system_a.pk}/appeal-statistics/", {"start": "2026-04-01"}
     ).content.decode()
     assert 'id="appeals">0<' in later
+
+
+def test_the_public_page_shows_how_to_appeal_and_the_figures_once_there_are_enough(world, client):
+    from tests.transparency.helpers import publish
+
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    for n in range(9):
+        decide(world, "overturned" if n < 3 else "upheld")
+    page = client.get(f"/public/systems/{world.system_a.pk}/").content.decode()
+    assert "Appeal a decision" in page and "/public/appeal/" in page
+    assert "Decisions changed on appeal" not in page  # 9 decided: below the minimum of 10
+    assert (
+        client.get(f"/public/systems/{world.system_a.pk}/?format=json").json()["sections"][
+            "appeals"
+        ]["data"]["overturn_rate"]
+        is None
+    )
+
+    decide(world, "overturned")
+    page = client.get(f"/public/systems/{world.system_a.pk}/").content.decode()
+    assert "Decisions changed on appeal" in page and "40 %" in page  # 4 of 10
+    twin = client.get(f"/public/systems/{world.system_a.pk}/?format=json").json()
+    assert twin["sections"]["appeals"]["data"]["overturn_rate"] == pytest.approx(0.4)

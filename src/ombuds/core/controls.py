@@ -177,6 +177,11 @@ def catalogue() -> Catalogue:
 _CONTROLS: dict[str, Control] = {}
 
 
+# A check returns this when the control does not concern this system at all (a system built
+# in-house has no vendor to assure): listed as not applicable, never as met.
+DOES_NOT_APPLY = object()
+
+
 def register(control: Control) -> None:
     _CONTROLS[control.id] = control
 
@@ -243,6 +248,10 @@ def evaluate(
             )
             continue
         missing = control.check(system, to_stage)
+        if missing is DOES_NOT_APPLY:
+            if include_not_applicable:
+                out.append(Status(item, NOT_APPLICABLE))
+            continue
         if not missing:
             out.append(Status(item, MET))
             continue

@@ -84,11 +84,10 @@ def vendor_assured_state(system) -> tuple[str, list[str]]:
     return (controls.UNMET if found else controls.MET), found
 
 
-def vendor_assured(system, to_stage: str) -> str | None:
-    # A system built in-house has no vendor to assure: the core check API has no "not
-    # applicable" answer, so it counts as met (as registry's vendor_data item does).
+def vendor_assured(system, to_stage: str):
+    # A system built in-house has no vendor to assure: not applicable, rather than met.
     if not is_bought(system):
-        return None
+        return controls.DOES_NOT_APPLY
     found = missing(system)
     return "; ".join(found) if found else None
 

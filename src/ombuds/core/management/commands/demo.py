@@ -31,6 +31,7 @@ USERS = [(role.replace("_", "-"), "benefits-ca", role) for role in ROLES] + [
     ("lead-gb", "health-gb", "governance_lead"),
 ]
 # agency, name, sector, decision role, Annex III area, path of stages, short description
+BOUGHT = "Call-centre transcription"
 SYSTEMS = [
     (
         "benefits-ca",
@@ -248,6 +249,11 @@ class Command(OmbudsCommand):
                 else:
                     for stage in path:
                         lifecycle.transition(system, stage, "Demo: reached this stage.", lead)
+                if name == BOUGHT:
+                    from ombuds.procurement import demo as procurement_demo
+
+                    # Two bids; one vendor's "95 % accurate" refuted for one group locally.
+                    procurement_demo.load(agencies[slug], system, people)
         if printed:
             self.stdout.write(
                 "Demo users (passwords are shown only now; "

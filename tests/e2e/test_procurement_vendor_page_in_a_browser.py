@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from ombuds.procurement import services
 from ombuds.procurement.models import Answer
-from tests.e2e.conftest import axe_check, browser_type_launch_args  # noqa: F401 (fixtures)
 
 from .helpers import make_procurement
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from ombuds.procurement import demo
-from tests.e2e.conftest import axe_check, browser_type_launch_args  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
