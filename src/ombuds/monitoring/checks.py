@@ -82,7 +82,13 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
 }
 # Keys of a threshold that are not parameters of the check.
 THRESHOLD_KEYS = {"metric", "direction", "warning", "critical", "sigma_guard"}
-OVERTURNED = {"overturned", "upheld_for_appellant", "reversed", "changed"}
+OVERTURNED = {
+    "overturned",
+    "partly_overturned",
+    "upheld_for_appellant",
+    "reversed",
+    "changed",
+}
 
 
 def _predicted(table, mapping: dict):

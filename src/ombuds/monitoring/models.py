@@ -12,6 +12,7 @@ class SourceKind(models.TextChoices):
     UPLOAD = "upload", _("Uploaded files kept by Ombuds")
     PATH = "path", _("A path or glob of Parquet or CSV files")
     DATABASE = "database", _("A database table (DuckDB, PostgreSQL, Spark…)")
+    OMBUDS = "ombuds", _("Records Ombuds keeps itself (e.g. appeals decided)")
 
 
 class DecisionSource(models.Model):

@@ -43,7 +43,12 @@ def save_source(actor, system: AISystem, values: dict[str, Any], source=None) ->
     check_object(actor, "monitor.edit", system.agency_id)
     errors: dict[str, Any] = {}
     kind = values.get("kind")
-    if kind not in SourceKind.values:
+    if kind == SourceKind.OMBUDS:
+        errors["kind"] = _(
+            "Records Ombuds keeps itself are watched from the app that keeps them (appeals: "
+            "the system's appeal route)."
+        )
+    elif kind not in SourceKind.values:
         errors["kind"] = _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(SourceKind.values)}
     name = str(values.get("name") or "").strip()
     if not name:
@@ -116,6 +121,50 @@ def save_source(actor, system: AISystem, values: dict[str, Any], source=None) ->
             },
         )
     return source
+
+
+def watch_internal(actor, system: AISystem, name: str, kind: str, window: str = "monthly"):
+    """A monitor on records Ombuds keeps itself (sources.INTERNAL), created once: the source
+    and the monitor, starting from today. Returns the monitor (the existing one if any)."""
+    from .sources import INTERNAL
+
+    check_object(actor, "monitor.edit", system.agency_id)
+    internal = INTERNAL[name]
+    existing = Monitor.objects.filter(
+        system=system, kind=kind, source__kind=SourceKind.OMBUDS, source__location=name
+    ).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    with transaction.atomic():
+        source, _created = DecisionSource.objects.get_or_create(
+            system=system,
+            kind=SourceKind.OMBUDS,
+            location=name,
+            defaults={
+                "name": str(internal.label),
+                "mapping": dict(internal.mapping),
+                "created_by": actor,
+                "checked_at": timezone.now(),
+            },
+        )
+        monitor = Monitor.objects.create(
+            system=system,
+            source=source,
+            kind=kind,
+            window=window,
+            reference_start=today - dt.timedelta(days=1),
+            reference_end=today,
+            thresholds=[dict(t) for t in checks.DEFAULT_THRESHOLDS[kind]],
+            created_by=actor,
+        )
+        _record(
+            actor,
+            "monitor.create",
+            system,
+            {"monitor": monitor.pk, "kind": kind, "window": window, "source": name},
+        )
+    return monitor
 
 
 def _thresholds(kind: str, raw) -> list[dict]:

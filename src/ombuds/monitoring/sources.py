@@ -46,6 +46,22 @@ class SourceError(Exception):
     """A source that cannot be read or a mapping that does not fit it; the message says what."""
 
 
+class Internal:
+    """Records another app keeps in Ombuds, offered to the monitors as a decision log (the
+    remedy app's decided appeals): rows(system) gives a pyarrow table, mapping names its columns.
+    Apps register these in ready(), so monitoring never imports them."""
+
+    def __init__(self, name: str, label, mapping: dict, rows):
+        self.name, self.label, self.mapping, self.rows = name, label, mapping, rows
+
+
+INTERNAL: dict[str, Internal] = {}
+
+
+def register_internal(name: str, label, mapping: dict, rows) -> None:
+    INTERNAL[name] = Internal(name, label, mapping, rows)
+
+
 def clean_mapping(raw: dict) -> dict:
     """The mapping as stored: known keys only, lists as lists, blanks dropped."""
     errors = {}
@@ -150,6 +166,13 @@ def connection_url(source) -> str:
 def open_table(source):
     """The source as an Ibis table."""
     try:
+        if source.kind == "ombuds":
+            internal = INTERNAL.get(source.location)
+            if internal is None:
+                raise SourceError(
+                    _("no part of Ombuds offers the records '%(name)s'") % {"name": source.location}
+                )
+            return ibis.memtable(internal.rows(source.system))
         if source.kind == "database":
             url = connection_url(source)
             try:

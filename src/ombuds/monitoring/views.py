@@ -31,7 +31,8 @@ class SourceForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(
         label=gettext_lazy("Where the decisions are"),
-        choices=SourceKind.choices,
+        # Records Ombuds keeps itself are watched from their own app, not entered here.
+        choices=[c for c in SourceKind.choices if c[0] != SourceKind.OMBUDS],
         widget=forms.RadioSelect,
     )
     location = forms.CharField(

@@ -267,7 +267,21 @@ def save_route(actor, system: AISystem, template_id: str, opt_out: str = "") -> 
             },
             object_repr=f"appeal route of {system.name}"[:200],
         )
+    watch_overturn_rate(actor, system)
     return route
+
+
+def watch_overturn_rate(actor, system: AISystem):
+    """The overturn rate of decided appeals becomes one of the system's monitors (monthly, with
+    the appeals thresholds), created once, when the appeal route is set by someone who may."""
+    from ombuds.core.permissions import has_perm
+    from ombuds.monitoring.services import watch_internal
+
+    from .apps import APPEALS_SOURCE
+
+    if not has_perm(actor, "monitor.edit", system.agency_id):
+        return None
+    return watch_internal(actor, system, APPEALS_SOURCE, "appeals", window="monthly")
 
 
 def route_of(system: AISystem) -> AppealRoute | None:
