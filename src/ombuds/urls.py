@@ -50,6 +50,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", access("public")(set_language), name="set_language"),
     path("accounts/", include(auth)),
+    path("agencies/<slug:slug>/", core_views.agency_home, name="agency_home"),
     path("agencies/<slug:slug>/branding/", core_views.branding, name="branding"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
