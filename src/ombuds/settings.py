@@ -278,6 +278,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_DEFAULT_FROM_EMAIL", "ombuds@localho
 
 # The keyed hash of personal identifiers (used from the remedy issue on) never lives in the
 # database nor in backups.
+# Public forms (consultation comments, record errors, opt-out requests, appeals): hourly limits.
+OMBUDS_PUBLIC_FORMS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("OMBUDS_PUBLIC_FORMS_PER_ADDRESS_PER_HOUR", "5")
+)
+OMBUDS_COMMENTS_PER_CONSULTATION_PER_HOUR = int(
+    os.environ.get("OMBUDS_COMMENTS_PER_CONSULTATION_PER_HOUR", "200")
+)
+OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR = int(os.environ.get("OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR", "5"))
+OMBUDS_APPEAL_TRACKING_PER_HOUR = int(os.environ.get("OMBUDS_APPEAL_TRACKING_PER_HOUR", "60"))
+# Certificates this close to expiry show as "expiring" and their holders are reminded.
+OMBUDS_TRAINING_EXPIRING_DAYS = int(os.environ.get("OMBUDS_TRAINING_EXPIRING_DAYS", "30"))
+# Labelled test data a procurement officer uploads to check a vendor's claims.
+OMBUDS_PROCUREMENT_MAX_DATA_BYTES = (
+    int(os.environ.get("OMBUDS_PROCUREMENT_MAX_DATA_MB", "200")) * 1024 * 1024
+)
 # Seconds a public page is kept (0: never); any change to a record empties it at once.
 OMBUDS_PUBLIC_CACHE = int(os.environ.get("OMBUDS_PUBLIC_CACHE", "300"))
 OMBUDS_PSEUDONYM_KEY = os.environ.get("OMBUDS_PSEUDONYM_KEY", "")
