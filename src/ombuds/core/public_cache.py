@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone
 
 from .models import Generation
@@ -44,6 +45,11 @@ IGNORED_MODELS = {
     "axes.accessfailurelog",
     "django_tasks_db.dbtaskresult",
     "monitoring.monitorrun",
+    # Sent by anyone without an account: a pending comment or an error report shows nowhere
+    # public. What does show (a comment published or taken down) bumps explicitly, through
+    # bump_after_commit(). Opt-out requests are not here: the public page counts them.
+    "transparency.consultationcomment",
+    "transparency.recorderrorreport",
 }
 PRIVATE_COOKIES = {"sessionid", "messages"}
 
@@ -58,6 +64,17 @@ def bump() -> None:
         Generation.objects.get_or_create(name=NAME, defaults={"value": 1})
 
 
+def bump_after_commit() -> None:
+    """Move the generation on once the current transaction commits (at once outside one): a
+    page rendered from the old data is never stored under the new number. One move per
+    transaction, however many rows it writes. For writes to an IGNORED_MODELS model that do
+    change a public page."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(bump)
+
+
 def _changed(sender, **kwargs):
     meta = sender._meta
     if (
@@ -67,12 +84,7 @@ def _changed(sender, **kwargs):
         or meta.label_lower in IGNORED_MODELS
     ):
         return
-    # After the commit: a page rendered from the old data is never stored under the new number.
-    # One move per transaction, however many rows it writes.
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(bump)
+    bump_after_commit()
 
 
 def connect() -> None:
@@ -100,7 +112,10 @@ class PublicCacheMiddleware:
             and "private" not in response.get("Cache-Control", "")
         ):
             response["X-Ombuds-Cache"] = "miss"
-            cache.set(key, response, settings.OMBUDS_PUBLIC_CACHE)
+            # Stored as plain data (status, headers, body): pickling the response object itself
+            # carried whatever the view and the middleware had hung on it.
+            stored = (response.status_code, list(response.items()), response.content)
+            cache.set(key, stored, settings.OMBUDS_PUBLIC_CACHE)
         return response
 
     def process_view(self, request, view, args, kwargs):
@@ -122,7 +137,12 @@ class PublicCacheMiddleware:
                 f"{request.get_full_path()}".encode()
             ).hexdigest()
         )
-        hit = cache.get(request._public_cache_key)
-        if hit is not None:
-            hit["X-Ombuds-Cache"] = "hit"
+        stored = cache.get(request._public_cache_key)
+        if stored is None:
+            return None
+        status, headers, content = stored
+        hit = HttpResponse(content, status=status)
+        for name, value in headers:
+            hit[name] = value
+        hit["X-Ombuds-Cache"] = "hit"
         return hit
