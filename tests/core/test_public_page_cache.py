@@ -88,3 +88,38 @@ def test_the_language_switcher_keeps_the_filters_and_remembers_the_choice(world)
     assert '<input type="hidden" name="q" value="Alpha">' in html
     assert page.cookies["ombuds_language"].value == "es"
     assert '<html lang="es">' in client.get("/public/").content.decode()
+
+
+def test_anonymous_submissions_leave_the_cache_alone_until_moderation(world, cached):
+    """A pending comment or an error report shows nowhere public: the pages stay cached. A
+    comment published, or taken down again, shows at once; an opt-out request changes the
+    public counts, so it does too."""
+    from ombuds.transparency import services
+    from tests.transparency.helpers import open_consultation
+
+    publish(world.system_a, world.users["system_owner"], world.lead, opt_out_available=True)
+    consultation = open_consultation(world.system_a, world.lead)
+    url = f"/public/systems/{world.system_a.pk}/consultations/{consultation.pk}/"
+    assert Client().get(url).status_code == 200  # not a cached view: the generation is what counts
+    system_page = f"/public/systems/{world.system_a.pk}/"
+    Client().get(system_page)
+    before = public_cache.current()
+
+    comment = services.submit_comment(consultation, answers={None: "Rank by need, not date."})[0]
+    services.report_record_error(world.system_a, description="The contact is wrong.")
+    assert public_cache.current() == before
+    assert Client().get(system_page)["X-Ombuds-Cache"] == "hit"
+
+    services.moderate(world.lead, comment, True)
+    assert public_cache.current() == before + 1
+    services.unpublish_comment(world.lead, comment, "It quoted a neighbour by name.")
+    assert public_cache.current() == before + 2
+
+    other = services.submit_comment(consultation, answers={None: "Off topic."})[0]
+    services.moderate(world.lead, other, False, "Off topic.")  # kept back: nothing public moved
+    assert public_cache.current() == before + 2
+
+    assert b"Opt-out requests received" in Client().get(system_page).content
+    services.request_opt_out(world.system_a, {"contact_email": "p@example.net"})
+    assert public_cache.current() == before + 3
+    assert Client().get(system_page)["X-Ombuds-Cache"] == "miss"

@@ -79,16 +79,6 @@ def test_open_comment_moderate_respond_close(world, client):
     assert [c["text"] for c in data["comments"]] == ["Mostly fair."]
     assert data["comments"][0]["question"] == "Is the ranking fair?"
 
-    # The response is published with the system's record.
-    staff.post(
-        f"/systems/{system.pk}/consultations/{consultation.pk}/response/",
-        {"heard": "People want a person to check.", "changed": "A person reads every claim."},
-    )
-    page = client.get(f"/public/systems/{system.pk}/").content.decode()
-    assert "People want a person to check." in page and "A person reads every claim." in page
-    data = client.get(f"/public/systems/{system.pk}/?format=json").json()
-    assert data["consultations"][0]["response"]["what_we_changed"] == "A person reads every claim."
-
     # Closed: read-only.
     staff.post(f"/systems/{system.pk}/consultations/{consultation.pk}/close/")
     page = client.get(_url(consultation)).content.decode()
@@ -97,6 +87,16 @@ def test_open_comment_moderate_respond_close(world, client):
     assert refused.status_code == 409
     assert "closed" in refused.content.decode()
     assert ConsultationComment.objects.filter(consultation=consultation).count() == 2
+
+    # Once closed, the response is published with the system's record.
+    staff.post(
+        f"/systems/{system.pk}/consultations/{consultation.pk}/response/",
+        {"heard": "People want a person to check.", "changed": "A person reads every claim."},
+    )
+    page = client.get(f"/public/systems/{system.pk}/").content.decode()
+    assert "People want a person to check." in page and "A person reads every claim." in page
+    data = client.get(f"/public/systems/{system.pk}/?format=json").json()
+    assert data["consultations"][0]["response"]["what_we_changed"] == "A person reads every claim."
 
 
 def test_a_consultation_past_its_closing_day_refuses_comments(world, client):

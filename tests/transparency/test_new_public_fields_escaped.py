@@ -36,6 +36,7 @@ def test_payloads_in_consultations_comments_requests_and_policy(world, client):
     assert response.status_code == 200
     for comment in consultation.comments.all():
         services.moderate(world.lead, comment, True)
+    services.close_consultation(world.lead, consultation)
     services.publish_response(world.lead, consultation, f"Heard {PAYLOAD}", f"Changed {PAYLOAD}")
     services.save_policy(world.lead, world.a, {"text": f"- Item {PAYLOAD}\n- Two"})
 

@@ -72,8 +72,11 @@ def test_staff_pages_retract_and_withhold(world, client):
     assert client.get(f"/public/systems/{world.system_a.pk}/").status_code == 200
     client.post(base + "/retract/", {"reason": "Out of date."})
     assert client.get(f"/public/systems/{world.system_a.pk}/").status_code == 404
-    client.post(base + "/withhold/", {"legal_ground": "Police Act, s. 4"})
+    short = client.post(base + "/withhold/", {"legal_ground": "Police Act"}, follow=True)
+    assert "Legal ground: name the law and its provision" in short.content.decode()
+    assert client.get(f"/public/systems/{world.system_a.pk}/").status_code == 404
+    client.post(base + "/withhold/", {"legal_ground": "Police Act, section 4(2)"})
     notice = client.get(f"/public/systems/{world.system_a.pk}/").content.decode()
-    assert "Police Act, s. 4" in notice
+    assert "Police Act, section 4(2)" in notice
     client.force_login(world.users["system_owner"])
     assert client.post(base + "/withhold/", {"legal_ground": "x"}).status_code == 403

@@ -98,7 +98,10 @@ class ReasonForm(forms.Form):
 
 class GroundForm(forms.Form):
     legal_ground = forms.CharField(
-        label=_("Legal ground"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Legal ground"),
+        min_length=20,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -124,6 +124,8 @@ def item(record: PublicRecord, request=None) -> dict[str, Any]:
         ],
         "min_group_size": snap.get("min_group_size"),
         "fields": snap.get("fields", {}),
+        # What it does, in the visitor's language when translated (lists show it).
+        "summary": dict(zip(("text", "language"), localised(snap, "what_it_does"), strict=True)),
         "last_reviewed": snap.get("last_reviewed"),
         "version": version.number,
         "published_at": version.at.isoformat(),
@@ -218,6 +220,7 @@ def register(request):
                     .values_list("country", flat=True)
                 )
             ),
+            "page_language": page_language(),
             "sectors": Sector.choices,
             "stages": Stage.choices,
             "sorts": [
@@ -285,7 +288,7 @@ def system_page(request, system_id):
     }
     consultations = list(services.public_consultations(record.system))
     data["consultations"] = [consultation_item(c, request) for c in consultations]
-    extra = sections.collect(record.system)
+    extra = sections.collect(record.system, request)
     data["sections"] = {s["name"]: {"heading": s["heading"], "data": s["data"]} for s in extra}
     if _wants_json(request):
         return _json(data)
@@ -305,21 +308,29 @@ def system_page(request, system_id):
     )
 
 
-def localised_fields(snap: dict) -> list[dict[str, str]]:
-    """Each plain-language field in the visitor's language when a translation exists, else in
-    the original, with the language it is in (for the `lang` attribute)."""
-    labels = dict(TEXT_FIELDS)
+def page_language() -> str:
+    """The language the page is served in (its `<html lang>`), as a base code."""
+    return (get_language() or services.original_language()).split("-")[0]
+
+
+def localised(snap: dict, name: str) -> tuple[str, str]:
+    """One plain-language field of a snapshot in the visitor's language when a translation
+    exists, else in the original: (text, the language it is in, for the `lang` attribute)."""
     original = snap.get("language") or services.original_language()
-    want = (get_language() or original).split("-")[0]
-    translated = (snap.get("translations") or {}).get(want, {}) if want != original else {}
-    found = []
-    for name, _label in TEXT_FIELDS:
-        text = translated.get(name)
+    want = page_language()
+    if want != original:
+        text = ((snap.get("translations") or {}).get(want) or {}).get(name)
         if text:
-            found.append({"name": name, "label": labels[name], "value": text, "lang": want})
-        else:
-            value = snap.get("fields", {}).get(name, "")
-            found.append({"name": name, "label": labels[name], "value": value, "lang": original})
+            return text, want
+    return snap.get("fields", {}).get(name, ""), original
+
+
+def localised_fields(snap: dict) -> list[dict[str, str]]:
+    """Each plain-language field as `localised` finds it, with its label."""
+    found = []
+    for name, label in TEXT_FIELDS:
+        value, lang = localised(snap, name)
+        found.append({"name": name, "label": label, "value": value, "lang": lang})
     return found
 
 
@@ -692,7 +703,7 @@ def agency_page(request, slug):
     return render(
         request,
         "transparency/public/agency.html",
-        {"data": data, "policy_html": render_policy(text)},
+        {"data": data, "policy_html": render_policy(text), "page_language": page_language()},
     )
 
 

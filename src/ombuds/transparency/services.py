@@ -335,12 +335,26 @@ def retract(actor, system: AISystem, reason: str) -> PublicRecordVersion:
     return version
 
 
+MIN_GROUND = 20
+
+
 def withhold(actor, system: AISystem, ground: str) -> PublicRecordVersion:
-    """Withheld where the law requires: the public sees only that it exists and the ground."""
+    """Withheld where the law requires: the public sees only that it exists and the ground.
+    The ground names the law and its provision (at least MIN_GROUND characters, not a token
+    word). A withheld record does not meet the gate's `transparency.notice-published`: only a
+    waiver recorded by a governance lead lets the system pass without a published record."""
     check_object(actor, "record.publish", system.agency_id)
     ground = (ground or "").strip()
-    if not ground:
-        raise ValidationError({"legal_ground": _("Name the legal ground for withholding.")})
+    if len(ground) < MIN_GROUND:
+        raise ValidationError(
+            {
+                "legal_ground": _(
+                    "Legal ground: name the law and its provision that forbid publishing the "
+                    "record (at least %(n)d characters)."
+                )
+                % {"n": MIN_GROUND}
+            }
+        )
     if len(ground) > 1000:
         raise ValidationError({"legal_ground": _("At most %(n)d characters.") % {"n": 1000}})
     check_text({"legal_ground": ground})
@@ -637,7 +651,49 @@ def _lock_consultation(consultation: Consultation) -> Consultation:
     )
 
 
+def _edit_refusals(consultation: Consultation, clean: dict[str, Any], today) -> dict[str, str]:
+    """What an edit may not change. Before opening, anything may change except that it cannot
+    be moved to open in the past. Once open, what the public was asked stays as it was: only the
+    closing day may move, and only later. A closed consultation does not change."""
+    errors: dict[str, str] = {}
+    if consultation.state(today) == "closed":
+        errors["__all__"] = _(
+            "A closed consultation cannot be changed. Open a new consultation instead."
+        )
+        return errors
+    if consultation.opens_on > today:
+        if clean["opens_on"] != consultation.opens_on and clean["opens_on"] < today:
+            errors["opens_on"] = _(
+                "Opens on: a consultation cannot be moved to open on a day already past."
+            )
+        return errors
+    fixed = {
+        "title": _("Title: the consultation is open; its title cannot change any more."),
+        "description": _(
+            "What the consultation is about: the consultation is open; its description cannot "
+            "change any more."
+        ),
+        "questions": _(
+            "Questions: the consultation is open; its questions cannot change any more. Close "
+            "it and open a new one instead."
+        ),
+        "opens_on": _("Opens on: the consultation opened on %(day)s; its opening day cannot move.")
+        % {"day": consultation.opens_on.isoformat()},
+    }
+    for key, message in fixed.items():
+        if clean[key] != getattr(consultation, key):
+            errors[key] = message
+    if clean["closes_on"] < consultation.closes_on:
+        errors["closes_on"] = _(
+            "Closes on: the consultation is open until %(day)s; the closing day can only move "
+            "later. Close it now instead if it must end early."
+        ) % {"day": consultation.closes_on.isoformat()}
+    return errors
+
+
 def edit_consultation(actor, consultation: Consultation, values: dict[str, Any]) -> Consultation:
+    """Change a consultation not yet open; once open, only extend its closing day (people who
+    answered, and the public reading the answers, must find what they were asked)."""
     system = consultation.system
     check_object(actor, "consultation.manage", system.agency_id)
     clean = clean_consultation(values)
@@ -656,6 +712,9 @@ def edit_consultation(actor, consultation: Consultation, values: dict[str, Any])
                     )
                 }
             )
+        refused = _edit_refusals(consultation, clean, timezone.localdate())
+        if refused:
+            raise ValidationError(refused)
         changed = sorted(k for k, v in clean.items() if getattr(consultation, k) != v)
         for key, value in clean.items():
             setattr(consultation, key, value)
@@ -722,13 +781,53 @@ def add_document(actor, consultation: Consultation, upload) -> ConsultationDocum
                 agency=system.agency,
                 changes={
                     "consultation": consultation.pk,
-                    "document": {"name": name, "sha256": document.sha256, "size": document.size},
+                    # The name may hold personal data (a mistaken upload): its hash only.
+                    "document": {
+                        "id": document.pk,
+                        "name_sha256": hashlib.sha256(name.encode()).hexdigest(),
+                        "sha256": document.sha256,
+                        "size": document.size,
+                    },
                 },
             )
     except BaseException:
         document.file.delete(save=False)
         raise
     return document
+
+
+def remove_document(actor, document: ConsultationDocument, reason: str) -> None:
+    """Take a document uploaded by mistake away: the row goes, and the file leaves storage
+    once the removal is committed, so the public link answers "not found". The reason is asked
+    so that nobody removes one without a thought; the audit log keeps the document's id and
+    the SHA-256 of its name and of its content only (the name or the reason may hold personal
+    data; the content's hash still proves which file it was)."""
+    document = ConsultationDocument.objects.select_related("consultation__system__agency").get(
+        pk=document.pk
+    )
+    system = document.consultation.system
+    check_object(actor, "consultation.manage", system.agency_id)
+    errors: dict[str, str] = {}
+    _text(errors, "reason", reason, MAX_TEXT, required=True)
+    if errors:
+        raise ValidationError(errors)
+    storage, stored_name = document.file.storage, document.file.name
+    with transaction.atomic():
+        document = ConsultationDocument.objects.select_for_update().get(pk=document.pk)
+        audit.record(
+            actor=actor,
+            action="consultation.document.remove",
+            obj=system,
+            agency=system.agency,
+            changes={
+                "document": document.pk,
+                "name_sha256": hashlib.sha256(document.original_name.encode()).hexdigest(),
+                "sha256": document.sha256,
+            },
+        )
+        document.delete()
+        if stored_name:
+            transaction.on_commit(lambda: storage.delete(stored_name))
 
 
 def submit_comment(
@@ -757,13 +856,21 @@ def submit_comment(
         errors["general"] = _("Write an answer to at least one question, or a general comment.")
     if errors:
         raise ValidationError(errors)
-    if not consultation.is_open(timezone.localdate(now)):
-        raise PublicationRefused(
-            "consultation-closed", _("This consultation is not open for comments.")
-        )
     digest = client_hash(client_address)
     submission = secrets.token_hex(16)
     with transaction.atomic():
+        # Read again under a row lock: a close (or an edit) that committed since the page was
+        # read is seen here, and none can commit until this comment is stored. Only the
+        # consultation's row is locked, not its system's or agency's.
+        consultation = (
+            Consultation.objects.select_for_update(of=("self",))
+            .select_related("system__agency")
+            .get(pk=consultation.pk)
+        )
+        if not consultation.is_open(timezone.localdate(now)):
+            raise PublicationRefused(
+                "consultation-closed", _("This consultation is not open for comments.")
+            )
         _serialise()
         recent = ConsultationComment.objects.filter(received_at__gte=now - dt.timedelta(hours=1))
         if (
@@ -799,6 +906,10 @@ def submit_comment(
 
 
 def moderate(actor, comment: ConsultationComment, approve: bool, reason: str = "") -> None:
+    """Publish a pending comment, or keep it back with a reason. A comment is moderated once:
+    taking a published one down again is `unpublish`, a separate and separately audited act.
+    The reason stays with the comment; the audit log only says whether one was given (it may
+    quote the commenter)."""
     system = comment.consultation.system
     check_object(actor, "consultation.moderate", system.agency_id)
     errors: dict[str, str] = {}
@@ -807,6 +918,12 @@ def moderate(actor, comment: ConsultationComment, approve: bool, reason: str = "
         raise ValidationError(errors)
     with transaction.atomic():
         comment = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status != CommentStatus.PENDING:
+            raise PublicationRefused(
+                "comment-moderated",
+                _("This comment was already moderated (%(status)s); it is not moderated again.")
+                % {"status": comment.get_status_display()},
+            )
         before = comment.status
         comment.status = CommentStatus.APPROVED if approve else CommentStatus.REJECTED
         comment.reject_reason = "" if approve else reason
@@ -821,13 +938,50 @@ def moderate(actor, comment: ConsultationComment, approve: bool, reason: str = "
             changes={
                 "comment": comment.pk,
                 "status": {"from": before, "to": comment.status},
-                "reason": comment.reject_reason,
+                "reason_given": bool(comment.reject_reason),
             },
         )
+        if comment.status == CommentStatus.APPROVED:
+            bump_public_pages()
+
+
+def unpublish_comment(actor, comment: ConsultationComment, reason: str) -> None:
+    """Take a published comment off the public pages (it quoted someone, it was published by
+    mistake...): a reason is required and kept with the comment, never in the audit log."""
+    system = comment.consultation.system
+    check_object(actor, "consultation.moderate", system.agency_id)
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason, MAX_TEXT, required=True)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        comment = ConsultationComment.objects.select_for_update().get(pk=comment.pk)
+        if comment.status != CommentStatus.APPROVED:
+            raise PublicationRefused(
+                "comment-not-published", _("Only a published comment can be taken down.")
+            )
+        comment.status = CommentStatus.REJECTED
+        comment.reject_reason = reason
+        comment.moderated_by = actor
+        comment.moderated_at = timezone.now()
+        comment.save()
+        audit.record(
+            actor=actor,
+            action="consultation.comment.unpublish",
+            obj=system,
+            agency=system.agency,
+            changes={
+                "comment": comment.pk,
+                "status": {"from": CommentStatus.APPROVED, "to": CommentStatus.REJECTED},
+                "reason_given": True,
+            },
+        )
+        bump_public_pages()
 
 
 def publish_response(actor, consultation: Consultation, heard: str, changed: str) -> Consultation:
-    """What the agency heard and what it changed: published with the system's record."""
+    """What the agency heard and what it changed: published with the system's record once the
+    consultation is closed (every comment is in), and only once (never silently rewritten)."""
     system = consultation.system
     check_object(actor, "consultation.manage", system.agency_id)
     errors: dict[str, str] = {}
@@ -837,6 +991,24 @@ def publish_response(actor, consultation: Consultation, heard: str, changed: str
         raise ValidationError(errors)
     with transaction.atomic():
         consultation = _lock_consultation(consultation)
+        if consultation.state() != "closed":
+            raise PublicationRefused(
+                "consultation-not-closed",
+                _(
+                    "The consultation is still open (or not open yet) until %(day)s: publish "
+                    "the response once it is closed, so that every comment can be heard."
+                )
+                % {"day": consultation.closes_on.isoformat()},
+            )
+        if consultation.response_published_at is not None:
+            raise PublicationRefused(
+                "consultation-response-published",
+                _(
+                    "The response was already published on %(day)s; a published response is "
+                    "not rewritten."
+                )
+                % {"day": timezone.localdate(consultation.response_published_at).isoformat()},
+            )
         consultation.heard = heard
         consultation.changed = changed
         consultation.response_published_at = timezone.now()
@@ -855,6 +1027,14 @@ def publish_response(actor, consultation: Consultation, heard: str, changed: str
 def public_consultations(system: AISystem):
     """Consultations the public may see: those already opened."""
     return Consultation.objects.filter(system=system, opens_on__lte=timezone.localdate())
+
+
+def bump_public_pages() -> None:
+    """Comments are left out of the public cache's automatic moves (a pending one shows nowhere):
+    publishing or taking one down moves it here, after the commit."""
+    from ombuds.core.public_cache import bump_after_commit
+
+    bump_after_commit()
 
 
 # --- errors in a public record -----------------------------------------------------------------
@@ -912,6 +1092,11 @@ def answer_record_error(actor, report: RecordErrorReport, status: str, answer: s
         raise ValidationError(errors)
     with transaction.atomic():
         report = RecordErrorReport.objects.select_for_update().get(pk=report.pk)
+        if report.status != ErrorStatus.RECEIVED:
+            raise PublicationRefused(
+                "record-error-answered",
+                _("This report was already answered; the answer the person read stays as it is."),
+            )
         before = report.status
         report.status = status
         report.answer = answer

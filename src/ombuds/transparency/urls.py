@@ -37,11 +37,26 @@ urlpatterns = [
     path(CONSULTATION + "edit/", views.consultation_edit, name="consultation_edit"),
     path(CONSULTATION + "close/", views.consultation_close, name="consultation_close"),
     path(CONSULTATION + "documents/", views.consultation_document, name="consultation_document"),
+    path(
+        CONSULTATION + "documents/<int:document>/",
+        views.consultation_document_download,
+        name="consultation_document_download",
+    ),
+    path(
+        CONSULTATION + "documents/<int:document>/remove/",
+        views.consultation_document_remove,
+        name="consultation_document_remove",
+    ),
     path(CONSULTATION + "response/", views.consultation_response, name="consultation_response"),
     path(
         CONSULTATION + "comments/<int:comment>/moderate/",
         views.comment_moderate,
         name="comment_moderate",
+    ),
+    path(
+        CONSULTATION + "comments/<int:comment>/unpublish/",
+        views.comment_unpublish,
+        name="comment_unpublish",
     ),
     path(
         "agencies/<slug:slug>/consultations/moderation/",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from .models import (
     CommentStatus,
     Consultation,
     ConsultationComment,
+    ConsultationDocument,
     ErrorStatus,
     OptOutRequest,
     OptOutStatus,
@@ -291,6 +293,43 @@ def consultation_document(request, pk, consultation):
     return _back(system, found)
 
 
+def _document(request, pk: int, consultation: int, document: int, perm: str):
+    system, found = _consultation(request, pk, consultation, perm)
+    doc = get_object_or_404(ConsultationDocument, pk=document, consultation=found)
+    doc.consultation = found
+    return system, found, doc
+
+
+@access("consultation.view")
+def consultation_document_download(request, pk, consultation, document):
+    """Staff open a document whatever the public may see (before opening, record not
+    published): the public link answers "not found" then."""
+    _s, _c, doc = _document(request, pk, consultation, document, "consultation.view")
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access("consultation.manage")
+def consultation_document_remove(request, pk, consultation, document):
+    system, found, doc = _document(request, pk, consultation, document, "consultation.manage")
+    if request.method == "POST":
+        try:
+            services.remove_document(request.user, doc, request.POST.get("reason", ""))
+        except ValidationError:
+            messages.error(request, _("Say why the document is removed."))
+        else:
+            messages.success(request, _("Document removed: it is no longer public."))
+    return _back(system, found)
+
+
 @access("consultation.manage")
 def consultation_response(request, pk, consultation):
     system, found = _consultation(request, pk, consultation, "consultation.manage")
@@ -303,6 +342,8 @@ def consultation_response(request, pk, consultation):
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except services.PublicationRefused as exc:
+                messages.error(request, exc.detail)
             else:
                 messages.success(request, _("Response published with the public record."))
         else:
@@ -327,12 +368,32 @@ def comment_moderate(request, pk, consultation, comment):
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except services.PublicationRefused as exc:
+                messages.error(request, exc.detail)
             else:
                 messages.success(request, _("Moderation saved."))
         else:
             messages.error(request, _("Choose whether to publish the comment."))
     if request.POST.get("next") == "queue":
         return redirect("moderation_queue", slug=system.agency.slug)
+    return _back(system, found)
+
+
+@access("consultation.moderate")
+def comment_unpublish(request, pk, consultation, comment):
+    """Take a published comment down again, with a reason: its own, separately audited act."""
+    system, found = _consultation(request, pk, consultation, "consultation.moderate")
+    item = get_object_or_404(ConsultationComment, pk=comment, consultation=found)
+    item.consultation = found
+    if request.method == "POST":
+        try:
+            services.unpublish_comment(request.user, item, request.POST.get("reason", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except services.PublicationRefused as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("The comment is no longer published."))
     return _back(system, found)
 
 
@@ -448,13 +509,22 @@ def record_error_detail(request, pk, recorderror):
             )
         except ValidationError as exc:
             apply_errors(form, exc)
+        except services.PublicationRefused as exc:
+            messages.error(request, exc.detail)
+            return redirect("record_error_detail", pk=system.pk, recorderror=item.pk)
         else:
             messages.success(request, _("Answer saved: the person can read it."))
             return redirect("record_error_detail", pk=system.pk, recorderror=item.pk)
     return render(
         request,
         "transparency/record_error_detail.html",
-        {"system": system, "item": item, "form": form},
+        {
+            "system": system,
+            "item": item,
+            "form": form,
+            "can_answer": item.status == ErrorStatus.RECEIVED,
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
