@@ -94,3 +94,13 @@ def test_a_draft_that_was_never_published_is_not_exported(world, capsys):
     code, out, err = run(capsys, "--format", "eurocities")
     assert code == 0
     assert json.loads(out)["records"] == []
+
+
+@pytest.mark.parametrize("option", ["--agency", "--out"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_agency_or_out_is_bad_usage(published, capsys, option, value):
+    """An empty --agency would export every agency; an empty --out would write to stdout."""
+    code, out, err = run(capsys, "--format", "json", option, value)
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("ombuds: ") and option in lines[0]

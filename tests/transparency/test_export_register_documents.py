@@ -20,7 +20,7 @@ def published(world, make_system):
     publish(world.system_a, world.users["system_owner"], world.lead)
     publish(world.system_b, world.admin, world.other_lead)
     withheld = make_system(world.a, "Hidden")
-    services.withhold(world.lead, withheld, "Security act s. 2")
+    services.withhold(world.lead, withheld, "Official Secrets Act 1989, s. 2")
     return world
 
 
@@ -28,7 +28,7 @@ def test_json_is_the_public_register_json(published, client):
     public = json.loads(client.get("/public/register.json").content)
     ours = json.loads(exports.build("json", None, BASE).content)
     assert ours == public
-    assert ours["withheld"] == [{"legal_ground": "Security act s. 2", "count": 1}]
+    assert ours["withheld"] == [{"legal_ground": "Official Secrets Act 1989, s. 2", "count": 1}]
 
 
 def test_csv_is_the_public_register_csv(published, client):

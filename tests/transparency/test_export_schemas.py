@@ -16,6 +16,24 @@ from ombuds.transparency.exports import atrs, eu_annex_viii_c, eurocities, nl_re
 from ombuds.transparency.exports.schema import check
 from tests.transparency.helpers import FIELDS, publish
 
+
+def approve(system, template_id, author, **values):
+    """An approved assessment of `template_id` (as the assessments app leaves one)."""
+    from django.utils import timezone
+
+    from ombuds.assessments.models import Assessment
+
+    return Assessment.objects.create(
+        system=system,
+        template_id=template_id,
+        template_version=1,
+        status="approved",
+        approved_at=timezone.now(),
+        author=author,
+        **values,
+    )
+
+
 LONG = "This first sentence explains what the system does in some detail. " * 10
 
 
@@ -38,6 +56,8 @@ def register(world, make_system):
             stage=stage, impact_determination=impact, eu_annex_iii_area=annex
         )
         system.refresh_from_db()
+        if name == "Benefit triage":
+            approve(system, "eu-ai-act-fria", lead)
         publish(system, drafter, lead, **fields)
         systems.append(system)
     return systems
@@ -75,7 +95,9 @@ def test_omb_2025_csv_conforms(register):
     triage = by_id[register[0].pk]
     assert triage["is_high_impact"] == "a) High-impact"
     assert triage["development_stage"].startswith("c) Deployed")
-    assert triage["hi_appeal_process"].startswith("a) Yes")
+    # A "how to complain" text is not an established appeal process: empty and reported.
+    assert FIELDS["complaints"] and triage["hi_appeal_process"] is None
+    assert (register[0].pk, "hi_appeal_process") in reported(export)
     # High-impact practice columns stay empty where they do not apply.
     pilot = by_id[register[1].pk]
     assert all(pilot[c] is None for c in omb_2025.HI_COLUMNS)

@@ -81,3 +81,18 @@ def test_staff_page_shows_names_as_text(payload, world, client):
     html = client.get("/exports/?agency=agency-a&format=omb-2025").content.decode()
     assert SCRIPT not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("fmt", ["omb-2025", "csv"])
+@pytest.mark.parametrize("lead", ["\t", "\r"])
+def test_a_leading_tab_or_carriage_return_is_neutralised(world, fmt, lead):
+    """Some spreadsheets skip a leading tab or CR and then run the formula behind it."""
+    name = f'{lead}=HYPERLINK("http://evil.example","x")'
+    AISystem.objects.filter(pk=world.system_a.pk).update(name=name)
+    world.system_a.refresh_from_db()
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    export = exports.build(fmt, world.a)
+    rows = list(csv.reader(io.StringIO(export.content.lstrip("\ufeff"), newline="")))
+    cells = [c for row in rows[1:] for c in row]
+    assert "'" + name in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -130,6 +130,24 @@ def test_published_snapshot_holds_only_public_keys(world, make_user):
         "bias_audits",
         "min_group_size",
     }
+    assert set(snap["system"]) == {
+        "id",
+        "name",
+        "sector",
+        "stage",
+        "high_impact",
+        "impact",
+        # Added for the exports (docs/exports.md), each public by nature:
+        # whether the rules presumed it high-impact (an OMB inventory value; the written
+        # justification is staff text and is not here),
+        "presumed_high_impact",
+        # the EU AI Act Annex III point (a legal classification the EU database shows),
+        "eu_annex_iii_area",
+        # the ids of the templates with an approved assessment (never answers or scores),
+        "approved_assessments",
+        # the day it first went into use (the US and Dutch registers publish it).
+        "deployed_on",
+    }
     assert snap["system"]["high_impact"] is True
     assert snap["bias_audits"] == [
         {

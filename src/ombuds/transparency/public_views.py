@@ -112,6 +112,11 @@ def item(record: PublicRecord, request=None) -> dict[str, Any]:
         "suspended": stage == Stage.SUSPENDED,
         "high_impact": system.get("high_impact"),
         "impact": system.get("impact"),
+        # Published since the exports' fixes; None in older snapshots (exports report that).
+        "presumed_high_impact": system.get("presumed_high_impact"),
+        "eu_annex_iii_area": system.get("eu_annex_iii_area"),
+        "approved_assessments": system.get("approved_assessments"),
+        "deployed_on": system.get("deployed_on"),
         "impact_level": snap.get("assessment", {}).get("impact_level"),
         "decision": snap.get("assessment", {}).get("decision"),
         "decision_label": _label(Decision, snap.get("assessment", {}).get("decision"))

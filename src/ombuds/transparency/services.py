@@ -432,9 +432,17 @@ def bias_summary(system: AISystem, minimum: int | None = None) -> list[dict[str,
 def snapshot(record: PublicRecord, system: AISystem) -> dict[str, Any]:
     """Everything the public sees of this version: the reviewed fields and facts derived now."""
     from ombuds.assessments import rules
+    from ombuds.registry.determination import proposal_for
+    from ombuds.registry.models import Stage, StageChange
 
     deciding = rules.deciding(system)
     agency = system.agency
+    first_deployed = (
+        StageChange.objects.filter(system=system, to_stage=Stage.DEPLOYED)
+        .order_by("at", "id")
+        .values_list("at", flat=True)
+        .first()
+    )
     return {
         "schema": SNAPSHOT_SCHEMA,
         "agency": {"name": agency.name, "slug": agency.slug, "country": agency.country},
@@ -445,6 +453,21 @@ def snapshot(record: PublicRecord, system: AISystem) -> dict[str, Any]:
             "stage": system.stage,
             "high_impact": system.is_high_impact,
             "impact": system.impact_determination or None,
+            # Public: whether the rules presumed it high-impact (M-25-21's "presumed, but
+            # determined not" is a published inventory value); None until a person determined.
+            # The written justification stays staff text and is never published here.
+            "presumed_high_impact": proposal_for(system).presumed_high_impact
+            if system.impact_determination
+            else None,
+            # Public: the EU AI Act Annex III point is a legal classification the EU database
+            # shows; exports read it from here, so a later change waits for the next review.
+            "eu_annex_iii_area": system.eu_annex_iii_area,
+            # Public: which assessment templates have an approved assessment (ids only, never
+            # answers), so an export can say whether a FRIA exists.
+            "approved_assessments": sorted(a.template_id for a in rules.latest_approved(system)),
+            # Public: the day the system first went into use (the inventories ask for it);
+            # dated as bias_summary dates audits, so the two compare.
+            "deployed_on": first_deployed.date().isoformat() if first_deployed else None,
         },
         "fields": {name: getattr(record, name) for name in FIELD_NAMES},
         "language": original_language(),

@@ -14,13 +14,34 @@ from __future__ import annotations
 
 import json
 
-from .base import Export, Item, Missing, audit_summary, first_sentence, generated_at, text
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    NOT_HELD,
+    NOT_PUBLIC,
+    SUSPENDED_NOW,
+    Export,
+    Item,
+    Missing,
+    audit_summary,
+    first_sentence,
+    generated_at,
+    published_stage,
+    suspended_now,
+    text,
+)
 from .schema import Field, Row
 
 NAME = "atrs"
 TITLE = "UK Algorithmic Transparency Recording Standard v4.0 (JSON)"
 VERSION = "4.0"
 
+# Where the two value lists come from: the v3.0 field table in ../shared/standards names the
+# fields but not their drop-down options; the v3 options (phase: Pre-deployment, Pilot/beta,
+# Production, Retired; region: England, Scotland, Wales, Northern Ireland, UK-wide) are those
+# of the published ATRS v3.0 template's drop-down lists (co-cddo/algorithmic-transparency-
+# recording-standard), and the v3→v4 change log changes them as below. Check both lists
+# against the template before filing (docs/exports.md says so too).
 # The phase list: v3's "Pilot/beta" is replaced in v4 by "Private beta" and "Public beta".
 PHASES = ("Pre-deployment", "Private beta", "Public beta", "Production", "Retired")
 # The region list: v4 adds "International".
@@ -92,7 +113,9 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         ("model_performance", R),
         ("datasets", R),
     ),
-    # Pre-trained and off-the-shelf tools skip development data (v4): not required here.
+    # Pre-trained and off-the-shelf tools skip development data (v4), so its fields are not
+    # required one by one; the export reports once per record that the section is required
+    # unless the tool is pre-trained or off-the-shelf (the public record does not say which).
     "development_data": _fields(
         ("source_data_name", OPT),
         ("data_modality", OPT),
@@ -112,8 +135,12 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
         ("data_description", R),
         ("data_quantities", R),
         ("sensitive_attributes", R),
+        # Kept from v3's data specification (required there): the change log splits the section
+        # in two and removes neither field.
+        ("data_completeness_and_representativeness", R),
         ("source_data_url", OPT),
         ("data_collection", R),
+        ("data_cleaning", OPT),  # optional in v3
         ("data_sharing_agreements", R),
         ("data_access_and_storage", R),
     ),
@@ -134,15 +161,32 @@ PHASE_MAP = {
     "suspended": "Production",
     "decommissioned": "Retired",
 }
-NOT_PUBLIC = "not in the published public record (the register holds it, but it is not public)"
-NOT_HELD = "the published public record has no field for this"
 WHY = {
-    "region": "Ombuds records the agency's country, not the UK region the tool affects",
+    "region": _("Ombuds records the agency's country, not the UK region the tool affects"),
     "team": NOT_PUBLIC,
     "senior_responsible_owner": NOT_PUBLIC,
     "third_party_involvement": NOT_PUBLIC,
-    "phase": "a pilot is either a private or a public beta: choose one",
+    "phase": _("a pilot is either a private or a public beta: choose one"),
 }
+DEVELOPMENT_DATA = _(
+    "required unless the tool is pre-trained or off-the-shelf (then the section is skipped); "
+    "the published public record does not say which, nor hold the development data"
+)
+SUSPENDED = _(
+    "suspended: the standard has no phase for a suspension, so it is given as Production; "
+    "say that it is suspended when you file"
+)
+
+
+def _phase(item: Item, missing: Missing) -> str | None:
+    stage = published_stage(item)
+    if stage == "suspended":
+        missing.add(item, "title_information.phase", SUSPENDED)
+    elif suspended_now(item):
+        missing.add(
+            item, "title_information.phase", SUSPENDED_NOW % {"stage": item["stage_at_publication"]}
+        )
+    return PHASE_MAP.get(stage)
 
 
 def record_for(item: Item, missing: Missing) -> Row:
@@ -155,7 +199,7 @@ def record_for(item: Item, missing: Missing) -> Row:
         "title_information": {
             "title": item.get("name"),
             "organisation_name": item["agency"]["name"],
-            "phase": PHASE_MAP.get(item.get("stage") or ""),
+            "phase": _phase(item, missing),
             "one_sentence_description": first_sentence(what),
         },
         "summary_information": {
@@ -181,6 +225,8 @@ def record_for(item: Item, missing: Missing) -> Row:
     for section, spec in SECTIONS.items():
         given = values.get(section, {})
         body = {f.name: (given.get(f.name) or None) for f in spec}
+        if section == "development_data" and all(v is None for v in body.values()):
+            missing.add(item, section, DEVELOPMENT_DATA)
         for f in spec:
             if body[f.name] is None and f.is_required(body):
                 missing.add(item, f"{section}.{f.name}", WHY.get(f.name, _why(section, f.name)))
@@ -198,10 +244,16 @@ def record_for(item: Item, missing: Missing) -> Row:
     return record
 
 
-def _why(section: str, name: str) -> str:
+TECHNICAL = _(
+    "the published public record has no field for this (technical detail is kept in the "
+    "register, not the public record)"
+)
+
+
+def _why(section: str, name: str):
     if section in ("tool_specification", "model_specification", "operational_data"):
-        return NOT_HELD + " (technical detail is kept in the register, not the public record)"
-    return NOT_HELD if section != "title_information" else "empty in the published record"
+        return TECHNICAL
+    return NOT_HELD if section != "title_information" else _("empty in the published record")
 
 
 def build(items: list[Item]) -> Export:

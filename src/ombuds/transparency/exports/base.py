@@ -10,8 +10,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 Item = dict[str, Any]
+
+# Why a value is empty although the standard asks for it.
+NOT_PUBLIC = _("not in the published public record (the register holds it, but it is not public)")
+NOT_HELD = _("the published public record has no field for this")
+OLDER_SNAPSHOT = _(
+    "this record was published before Ombuds recorded this fact: publish it again (two-person "
+    "review) to include it"
+)
+SUSPENDED_NOW = _(
+    "the system is suspended now; the published record says it was %(stage)s when published, "
+    "and this standard has no field for a suspension: say so when you file"
+)
 
 
 @dataclass
@@ -27,7 +40,7 @@ class Missing:
                 "system": item["id"],
                 "name": item["name"],
                 "field": field_name,
-                "message": message,
+                "message": str(message),
             }
         )
 
@@ -51,6 +64,21 @@ class Export:
             )
             g["fields"].append({"field": entry["field"], "message": entry["message"]})
         return list(grouped.values())
+
+
+def recorded(item: Item, key: str) -> bool:
+    """Whether the published snapshot holds the system fact `key` (older snapshots do not)."""
+    return key in (item.get("_recorded") or ())
+
+
+def published_stage(item: Item) -> str:
+    """The stage the reviewed record was published at. The live stage (item["stage"]) shows
+    suspensions on the public pages at once; exports use it only through `suspended_now`."""
+    return item.get("stage_at_publication") or ""
+
+
+def suspended_now(item: Item) -> bool:
+    return bool(item.get("suspended"))
 
 
 def generated_at() -> str:

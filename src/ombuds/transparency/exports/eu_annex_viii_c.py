@@ -1,18 +1,24 @@
 """EU AI Act, Annex VIII section C: what a deployer that is a public authority registers in the
 EU database for a high-risk AI system (Art. 49(3)). For Annex III points 1, 6 and 7
 (biometrics, law enforcement, migration) the entry goes to the non-public section and holds
-items 1-3 only (Art. 49(4))."""
+items 1-3 only (Art. 49(4)). Annex III point 2 (critical infrastructure) systems are registered
+at national level (Art. 49(5)), not in the EU database: they get no entry, and a report line.
+Every fact comes from the published snapshot (the Annex III point included)."""
 
 from __future__ import annotations
 
 import json
 
-from .base import Export, Item, Missing, audit_summary, generated_at, text
+from django.utils.translation import gettext_lazy as _
+
+from .base import OLDER_SNAPSHOT, Export, Item, Missing, audit_summary, generated_at, recorded, text
 from .schema import Field, Row
 
 NAME = "eu-annex-viii-c"
 TITLE = "EU AI Act Annex VIII section C, public-authority deployer (JSON)"
 NON_PUBLIC_POINTS = (1, 6, 7)
+NATIONAL_POINTS = (2,)
+FRIA_TEMPLATE = "eu-ai-act-fria"
 SECTIONS = ("public", "non-public")
 
 PARTY = (
@@ -40,9 +46,21 @@ def fields_for(entry: Row) -> tuple[Field, ...]:
     return FIELDS_NON_PUBLIC if entry.get("section") == "non-public" else FIELDS_PUBLIC
 
 
-def entry_for(item: Item, missing: Missing) -> Row:
+def entry_for(item: Item, missing: Missing) -> Row | None:
+    """The entry of one published system; None (reported) when it is not filed in the EU
+    database at all (Annex III point 2)."""
     fields = item.get("fields") or {}
-    point = item.get("_annex_iii")
+    point = item.get("eu_annex_iii_area")
+    if point in NATIONAL_POINTS:
+        missing.add(
+            item,
+            "annex_iii_point",
+            _(
+                "Annex III point 2 (critical infrastructure): registered at national level "
+                "(Art. 49(5)), not in the EU database; left out of this export"
+            ),
+        )
+        return None
     section = "non-public" if point in NON_PUBLIC_POINTS else "public"
     entry: Row = {
         "ai_system": {"name": item.get("name"), "public_record_url": item.get("url") or None},
@@ -56,45 +74,71 @@ def entry_for(item: Item, missing: Missing) -> Row:
         "submitter": {"name": None, "address": None, "contact": None},
     }
     entry["provider_database_url"] = None
-    if point is None:
+    if point is None and not recorded(item, "eu_annex_iii_area"):
+        missing.add(item, "annex_iii_point", OLDER_SNAPSHOT)
+    elif point is None:
         missing.add(
             item,
             "annex_iii_point",
-            "no EU AI Act Annex III point is recorded: the system may not need registering",
+            _("no EU AI Act Annex III point is recorded: the system may not need registering"),
         )
-    missing.add(item, "deployer.address", "the agency's postal address is not held by Ombuds")
+    missing.add(item, "deployer.address", _("the agency's postal address is not held by Ombuds"))
     if entry["deployer"]["contact"] is None:
-        missing.add(item, "deployer.contact", "the public record has no contact")
+        missing.add(item, "deployer.contact", _("the public record has no contact"))
     for part in ("name", "address", "contact"):
         missing.add(
             item,
             f"submitter.{part}",
-            "the person submitting on the agency's behalf is entered at the EU database, not "
-            "published by Ombuds",
+            _(
+                "the person submitting on the agency's behalf is entered at the EU database, "
+                "not published by Ombuds"
+            ),
         )
     missing.add(
         item,
         "provider_database_url",
-        "the provider's EU database entry is not in the public record",
+        _("the provider's EU database entry is not in the public record"),
     )
     if section == "public":
-        fria = " ".join(t for t in (text(fields.get("risks")), audit_summary(item)) if t)
-        entry["fria_summary"] = fria or None
+        entry["fria_summary"] = fria_summary(item, missing)
         entry["dpia_summary"] = None
-        if not fria:
-            missing.add(item, "fria_summary", "no risks, assessment level or decision published")
         missing.add(
             item,
             "dpia_summary",
-            "where a data protection impact assessment applies, its summary is not in the public "
-            "record",
+            _(
+                "where a data protection impact assessment applies, its summary is not in the "
+                "public record"
+            ),
         )
     return entry
 
 
+def fria_summary(item: Item, missing: Missing) -> str | None:
+    """Item 4 only when a fundamental rights impact assessment was approved and published;
+    the summary is the published risks and assessment/test facts."""
+    approved = item.get("approved_assessments")
+    if approved is None:
+        missing.add(item, "fria_summary", OLDER_SNAPSHOT)
+        return None
+    if FRIA_TEMPLATE not in approved:
+        missing.add(
+            item,
+            "fria_summary",
+            _("no FRIA published: no approved fundamental rights impact assessment (Art. 27)"),
+        )
+        return None
+    fields = item.get("fields") or {}
+    fria = " ".join(t for t in (text(fields.get("risks")), audit_summary(item)) if t)
+    if not fria:
+        missing.add(
+            item, "fria_summary", _("the FRIA is approved, but no summary of it was published")
+        )
+    return fria or None
+
+
 def build(items: list[Item]) -> Export:
     missing = Missing()
-    entries = [entry_for(i, missing) for i in items]
+    entries = [e for e in (entry_for(i, missing) for i in items) if e is not None]
     doc = {
         "schema": "ombuds.export.eu-annex-viii-c/1",
         "standard": "Regulation (EU) 2024/1689, Annex VIII, section C",

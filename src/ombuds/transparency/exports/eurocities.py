@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import json
 
-from .base import Export, Item, Missing, audit_summary, generated_at, leading_sentences, text
+from .base import (
+    Export,
+    Item,
+    Missing,
+    audit_summary,
+    generated_at,
+    leading_sentences,
+    published_stage,
+    suspended_now,
+    text,
+)
 from .schema import Field, Row
 
 NAME = "eurocities"
@@ -110,7 +120,10 @@ def record_for(item: Item, missing: Missing) -> Row:
         "description_short": leading_sentences(what, 150) or None,
         "website": item.get("url") or None,
         "risk_category": risk,
-        "status": STATUS_MAP.get(item.get("stage") or ""),
+        # The published stage; suspended now → "out of use" (the status field can say it).
+        "status": STATUS_MAP["suspended"]
+        if suspended_now(item)
+        else STATUS_MAP.get(published_stage(item)),
         "contact_email": text(fields.get("contact")) or None,
         "goal": what or None,
         "decision_making_process": text(fields.get("use_in_decisions")) or None,

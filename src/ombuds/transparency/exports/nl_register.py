@@ -8,7 +8,21 @@ from __future__ import annotations
 import html
 import json
 
-from .base import Export, Item, Missing, generated_at, json_twin_url, leading_sentences, text
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    OLDER_SNAPSHOT,
+    Export,
+    Item,
+    Missing,
+    generated_at,
+    json_twin_url,
+    leading_sentences,
+    published_stage,
+    recorded,
+    suspended_now,
+    text,
+)
 from .schema import Field, Row
 
 NAME = "nl-register"
@@ -115,6 +129,31 @@ STATUS_MAP = {
 }
 
 
+def _status(item: Item) -> str | None:
+    """The published stage; a system suspended now is "Buiten gebruik" (out of use) at once:
+    the status field is the register's place for it, and the suspension is public."""
+    if suspended_now(item):
+        return STATUSES[2]
+    return STATUS_MAP.get(published_stage(item))
+
+
+def _category(item: Item, missing: Missing) -> str | None:
+    """High-risk AI system when an Annex III point was published; else by the published
+    high-impact determination. A snapshot without the Annex III point cannot tell."""
+    if not recorded(item, "eu_annex_iii_area"):
+        missing.add(item, "publication_category", OLDER_SNAPSHOT)
+        return None
+    high = item.get("high_impact")
+    if item.get("eu_annex_iii_area"):
+        return PUBLICATION_CATEGORIES[0]
+    if high is True:
+        return PUBLICATION_CATEGORIES[1]
+    if high is False:
+        return PUBLICATION_CATEGORIES[2]
+    missing.add(item, "publication_category", _("no high-impact determination was published"))
+    return None
+
+
 def _fit(item: Item, missing: Missing, name: str, value: str) -> str | None:
     """The value when it fits the field's maximum length; else None, reported."""
     if not value:
@@ -122,7 +161,10 @@ def _fit(item: Item, missing: Missing, name: str, value: str) -> str | None:
     limit = LIMITS.get(name)
     if limit is not None and len(value) > limit:
         missing.add(
-            item, name, f"{len(value)} characters, the register takes at most {limit}: shorten it"
+            item,
+            name,
+            _("%(n)d characters, the register takes at most %(limit)d: shorten it")
+            % {"n": len(value), "limit": limit},
         )
         return None
     return value
@@ -134,15 +176,7 @@ def registration_for(item: Item, missing: Missing) -> Row:
     def rich(key: str) -> str:
         return html.escape(text(fields.get(key)), quote=False)
 
-    high = item.get("high_impact")
-    if item.get("_annex_iii"):
-        category = PUBLICATION_CATEGORIES[0]
-    elif high is True:
-        category = PUBLICATION_CATEGORIES[1]
-    elif high is False:
-        category = PUBLICATION_CATEGORIES[2]
-    else:
-        category = None
+    category = _category(item, missing)
     sector = CATEGORY_MAP.get(item.get("sector") or "")
     what = text(fields.get("what_it_does"))
     short = leading_sentences(what, LIMITS["description_short"])
@@ -151,12 +185,16 @@ def registration_for(item: Item, missing: Missing) -> Row:
         "description_short": short or None,
         "organization": _fit(item, missing, "organization", item["agency"]["name"]),
         "category": [sector] if sector else [],
-        "status": STATUS_MAP.get(item.get("stage") or ""),
+        "status": _status(item),
         "begin_date": None,
         "end_date": None,
         "contact_email": _fit(item, missing, "contact_email", text(fields.get("contact"))),
-        "website": _fit(item, missing, "website", item.get("url") or ""),
+        # The organisation's own page about the process (the standard: "a different page from
+        # the link to the decentral register"): not held, so empty and reported.
+        "website": None,
         "publication_category": category,
+        # The register's page on Ombuds, in its machine-readable form (the JSON twin), as the
+        # standard asks for "bronregistratie".
         "url": _fit(item, missing, "url", json_twin_url(item)),
         "goal": _fit(item, missing, "goal", html.escape(what, quote=False)),
         "proportionality": None,
@@ -183,22 +221,30 @@ def registration_for(item: Item, missing: Missing) -> Row:
         missing.add(
             item,
             "description_short",
-            "the first sentence of 'what it does' is longer than 400 characters: shorten it",
+            _("the first sentence of 'what it does' is longer than 400 characters: shorten it"),
         )
     elif not what:
-        missing.add(item, "description_short", "'what it does' is empty")
+        missing.add(item, "description_short", _("'what it does' is empty"))
     if row["contact_email"] is None and not text(fields.get("contact")):
-        missing.add(item, "contact_email", "the public record has no contact")
-    if category is None:
-        missing.add(item, "publication_category", "no high-impact determination was published")
+        missing.add(item, "contact_email", _("the public record has no contact"))
+    missing.add(
+        item,
+        "website",
+        _(
+            "the organisation's own page about the process the algorithm is used in (not the "
+            "register's page, which is in url): add it when you file"
+        ),
+    )
     if item["agency"].get("country") != "NL":
         missing.add(
             item,
             "lang",
-            "the register takes registrations in Dutch only: translate the text fields",
+            _("the register takes registrations in Dutch only: translate the text fields"),
         )
     missing.add(
-        item, "lawful_basis", "not in the published public record (add the legal basis in Dutch)"
+        item,
+        "lawful_basis",
+        _("not in the published public record (add the legal basis in Dutch)"),
     )
     return row
 

@@ -7,7 +7,21 @@ from __future__ import annotations
 import csv
 import io
 
-from .base import Export, Item, Missing, audit_summary, safe_cell, text
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    NOT_HELD,
+    NOT_PUBLIC,
+    SUSPENDED_NOW,
+    Export,
+    Item,
+    Missing,
+    audit_summary,
+    published_stage,
+    safe_cell,
+    suspended_now,
+    text,
+)
 from .schema import Field, Row
 
 NAME = "omb-2025"
@@ -213,22 +227,80 @@ STAGE_MAP = {
     "suspended": STAGES[2],
     "decommissioned": STAGES[3],
 }
+# Only the sectors whose OMB topic area is clear-cut; for the others (justice, migration,
+# education, employment, critical infrastructure, other) the agency chooses, and is told so.
 TOPIC_MAP = {
     "healthcare": "Health and Medical",
     "law_enforcement": "Law Enforcement",
     "public_benefits": "Government Benefits Processing",
-    "employment": "Service Delivery",
 }
 
-# Why a column is empty although the register may hold it: the value is not public.
-NOT_PUBLIC = "not in the published public record (the register holds it, but it is not public)"
-NOT_HELD = "the published public record has no field for this"
+WHY = {
+    "agency_bureau": NOT_PUBLIC,
+    "is_high_impact": _("no high-impact determination was published"),
+    "HI_justification": _(
+        "presumed high-impact but determined not: the written justification is staff text "
+        "Ombuds does not publish; write it when you file"
+    ),
+    "topic_area": _("choose the OMB topic area (the sector does not decide it)"),
+    "classification": NOT_HELD,
+    "benefits": _(
+        "the published public record has no field for this (problem_solved holds 'what it does and why')"
+    ),
+    "operational_date": NOT_HELD,
+    "contracting_usage": NOT_PUBLIC,
+    "vendor_name": NOT_PUBLIC,
+    "have_ato": NOT_HELD,
+    "system_name_ato": NOT_HELD,
+    "has_pii": NOT_PUBLIC,
+    "demographic_features": NOT_PUBLIC,
+    "has_custom_code": NOT_PUBLIC,
+    "hi_testing_conducted": _(
+        "no published test result is dated before the system went into use: choose when you "
+        "file (a test after deployment does not answer this)"
+    ),
+    "hi_assessment_completed": _("no approved assessment was published"),
+    "hi_independent_review": NOT_HELD,
+    "hi_ongoing_monitoring": NOT_HELD,
+    "hi_training_established": NOT_HELD,
+    "hi_failsafe_presence": NOT_HELD,
+    "hi_appeal_process": _(
+        "the published record does not say whether an appeal process is established (its "
+        "'how to complain' text is not an answer): choose when you file"
+    ),
+    "hi_public_consultation": NOT_HELD,
+}
+
+
+def high_impact_value(item: Item, missing: Missing) -> str | None:
+    """a) when determined high-impact; b) when the rules presumed it and a person determined
+    not; c) when not presumed and determined not. A snapshot from before the presumption was
+    published cannot tell b) from c): empty, reported."""
+    high = item.get("high_impact")
+    if high is True:
+        return HIGH_IMPACT[0]
+    if high is not False:
+        return None
+    presumed = item.get("presumed_high_impact")
+    if presumed is True:
+        return HIGH_IMPACT[1]
+    if presumed is False:
+        return HIGH_IMPACT[2]
+    missing.add(
+        item,
+        "is_high_impact",
+        _(
+            "determined not high-impact, but this record was published before Ombuds recorded "
+            "whether it was presumed high-impact: cannot tell b) from c); publish it again"
+        ),
+    )
+    return None
 
 
 def row_for(item: Item, missing: Missing) -> Row:
     fields = item.get("fields") or {}
     agency = item["agency"]
-    stage = item.get("stage") or ""
+    stage = published_stage(item)
     row: Row = {c: None for c in COLUMNS}
     row.update(
         agency=agency["slug"],
@@ -244,55 +316,53 @@ def row_for(item: Item, missing: Missing) -> Row:
     )
     if stage == "suspended":
         missing.add(
-            item, "development_stage", "suspended: reported as Deployed; say so in OMB's note"
+            item,
+            "development_stage",
+            _("suspended: reported as Deployed; say so in OMB's note"),
         )
-    high = item.get("high_impact")
-    if high is True:
-        row["is_high_impact"] = HIGH_IMPACT[0]
-    elif high is False:
-        # "Presumed high-impact, but determined not" needs the justification, which is not
-        # public; a published determination of "not high-impact" is reported as such.
-        row["is_high_impact"] = HIGH_IMPACT[2]
-    row["topic_area"] = TOPIC_MAP.get(item.get("sector") or "", "Other")
+    elif suspended_now(item):
+        missing.add(
+            item, "development_stage", SUSPENDED_NOW % {"stage": item.get("stage_at_publication")}
+        )
+    row["is_high_impact"] = high_impact_value(item, missing)
+    row["topic_area"] = TOPIC_MAP.get(item.get("sector") or "")
     if high_impact_deployed(row):
         fill_high_impact(item, row)
-    explain = {
-        "agency_bureau": NOT_PUBLIC,
-        "is_high_impact": "no high-impact determination was published",
-        "classification": NOT_HELD,
-        "benefits": NOT_HELD + " (problem_solved holds 'what it does and why')",
-        "operational_date": NOT_HELD,
-        "contracting_usage": NOT_PUBLIC,
-        "have_ato": NOT_HELD,
-        "has_pii": NOT_PUBLIC,
-        "demographic_features": NOT_PUBLIC,
-        "has_custom_code": NOT_PUBLIC,
-        "hi_testing_conducted": "no test results were published",
-        "hi_assessment_completed": "no assessment level or decision was published",
-        "hi_independent_review": NOT_HELD,
-        "hi_ongoing_monitoring": NOT_HELD,
-        "hi_training_established": NOT_HELD,
-        "hi_failsafe_presence": NOT_HELD,
-        "hi_public_consultation": NOT_HELD,
-    }
+    reported = {m["field"] for m in missing.entries if m["system"] == item["id"]}
     for f in FIELDS:
-        if row.get(f.name) in (None, "", []) and f.is_required(row):
-            missing.add(item, f.name, explain.get(f.name, "empty in the published record"))
+        if row.get(f.name) in (None, "", []) and f.is_required(row) and f.name not in reported:
+            missing.add(item, f.name, WHY.get(f.name, _("empty in the published record")))
     return row
 
 
+def tested_before_use(item: Item) -> bool:
+    """A published test result dated before the day the system first went into use (both in
+    the published record): only then is pre-deployment testing an explicit fact."""
+    deployed = item.get("deployed_on")
+    if not deployed:
+        return False
+    return any((a.get("audited_on") or "9999") < deployed for a in item.get("bias_audits") or [])
+
+
+def approved_assessment(item: Item) -> bool:
+    """An approved assessment was published: the impact level and decision in the snapshot come
+    only from approved assessments, and the approved templates are listed."""
+    return bool(
+        item.get("decision")
+        or item.get("impact_level") is not None
+        or item.get("approved_assessments")
+    )
+
+
 def fill_high_impact(item: Item, row: Row) -> None:
+    """Only explicit published facts; every other practice column stays empty and reported."""
     fields = item.get("fields") or {}
-    if item.get("bias_audits"):
+    if tested_before_use(item):
         row["hi_testing_conducted"] = TESTING[0]
-    if item.get("decision"):
+    if approved_assessment(item):
         row["hi_assessment_completed"] = ASSESSMENT[0]
-    elif item.get("impact_level") is not None:
-        row["hi_assessment_completed"] = ASSESSMENT[1]
     impacts = " ".join(t for t in (text(fields.get("risks")), audit_summary(item)) if t)
     row["hi_potential_impacts"] = impacts or None
-    if text(fields.get("complaints")):
-        row["hi_appeal_process"] = APPEAL[0]
 
 
 def cell(value) -> str:

@@ -11,11 +11,10 @@ from ombuds.transparency import public_views
 
 from .base import Export, Item
 
-ITEM_KEYS_NOT_PUBLISHED = ("_annex_iii",)
-
 
 def _public(item: Item) -> Item:
-    return {k: v for k, v in item.items() if k not in ITEM_KEYS_NOT_PUBLISHED}
+    """The item as /public/register.json has it: without the exports' own "_" keys."""
+    return {k: v for k, v in item.items() if not k.startswith("_")}
 
 
 def build_json(items: list[Item], agency=None) -> Export:

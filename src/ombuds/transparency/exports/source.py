@@ -28,13 +28,14 @@ def published_records(agency: Agency | None = None):
 
 
 def items(agency: Agency | None = None, base: str = "") -> list[Item]:
-    """Each published record as the public sees it (links made absolute with `base`). The EU AI
-    Act Annex III point, which decides the EU database section, is added under `_annex_iii`; no
-    exporter copies keys starting with "_" into a document."""
+    """Each published record as the public sees it (links made absolute with `base`). Every
+    fact comes from the published snapshot, never the live register: `_recorded` names the
+    facts this snapshot holds, so an export can tell "not recorded when published" (an older
+    snapshot) from "recorded as none". No exporter copies keys starting with "_"."""
     out = []
     for record in published_records(agency):
         data = public_views.item(record, None)
         data["url"] = f"{base}{data['url']}"
-        data["_annex_iii"] = record.system.eu_annex_iii_area
+        data["_recorded"] = frozenset((record.current.snapshot or {}).get("system") or {})
         out.append(data)
     return out

@@ -7,7 +7,9 @@ exits 0 (findings are data, not errors). Bad usage exits 2 with one line."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -48,20 +50,24 @@ class Command(OmbudsCommand):
 
     def handle(self, *args, format, agency, out, report, **opts):
         target = None
-        if agency:
+        if agency is not None:
+            if not agency.strip():
+                raise self.fail("export: --agency: give an agency slug (it was empty)")
             target = Agency.objects.filter(slug=agency).first()
             if target is None:
                 raise self.fail(f"export: no agency '{agency}' (ombuds agency list shows them)")
-        path = Path(out) if out else None
+        if out is not None and not out.strip():
+            raise self.fail("export: --out: give a file name (it was empty)")
+        path = Path(out) if out is not None else None
         if path is not None and not path.parent.exists():
             raise self.fail(f"export: --out: the folder {path.parent} does not exist")
         export = exports.build(format, target, base_url())
         if path is not None:
-            encoding = "utf-8"
             try:
-                path.write_text(export.content, encoding=encoding, newline="")
+                write_atomically(path, export.content)
             except OSError as exc:
-                raise self.fail(f"export: --out: cannot write {path}: {exc.strerror}") from exc
+                why = exc.strerror or str(exc)
+                raise self.fail(f"export: --out: cannot write {path}: {why}") from exc
         else:
             self.stdout.write(export.content, ending="" if export.content.endswith("\n") else "\n")
         self._report(export, report, path)
@@ -94,3 +100,32 @@ class Command(OmbudsCommand):
             f"exported {export.count} published records as {export.format}{where}; "
             f"{len(export.missing)} missing items in {systems} records"
         )
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write `content` to a temporary file in the target's folder, flush and fsync it, then
+    rename it over the target: a failed write leaves the previous file whole, and no half file
+    (the temporary file is removed on any error)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
