@@ -32,6 +32,9 @@ def notice(django_user_model):
         stage="deployed",
         public_contact="appeals@benefits.example",
     )
+    # An appeal route first: no notice is issued without one.
+    services.save_policy(lead, agency, {"acknowledge_days": 5})
+    services.save_route(lead, system, "adverse-decision")
     with override_settings(OMBUDS_PSEUDONYM_KEY="browser-test-key"):
         return services.issue_notice(
             lead,
@@ -72,7 +75,7 @@ def test_appeal_by_notice_reference_without_javascript_and_follow_it(browser, li
 
     lead = notice.agency.memberships.get().user
     services.transition(lead, case, "acknowledged")
-    services.transition(lead, case, "in_review")
+    services.transition(lead, case, "in_review", not_original_decision_maker=True)
     services.transition(lead, case, "decided", outcome="overturned", reasons="Income fell.")
     page.goto(tracking_url)
     expect(page.locator("#status")).to_have_text("Decided")

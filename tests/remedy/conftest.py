@@ -1,5 +1,6 @@
 """Fixtures for notices and appeals: a pseudonym key, systems in use with an appeal route, a
-fixed clock, and a clean rate-limit cache."""
+fixed clock, a clean cache, and published public records (the public form lists only systems
+with one)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from .helpers import APPELLANT, NOTICE, certify, configure_route
+from .helpers import APPELLANT, NOTICE, certify, configure_route, publish_record
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +40,8 @@ def _systems_in_use(request):
         world.system_b.refresh_from_db()
         configure_route(world.system_a, world.lead)
         configure_route(world.system_b, world.other_lead)
+        publish_record(world.system_a)
+        publish_record(world.system_b)
         # Reviewers hold the training the people app asks of them (core.qualifications).
         for user in (world.lead, world.users["case_worker"], world.users["operator"]):
             certify(user, world.system_a)
@@ -52,14 +55,16 @@ def t0():
 
 
 @pytest.fixture
-def notice(world):
-    """A notice about system A; the first decision was the operator's."""
+def notice(world, t0):
+    """A notice about system A issued at t0 (appeal by 1 April 2026); the first decision was the
+    operator's."""
     from ombuds.remedy import services
 
     return services.issue_notice(
         world.users["case_worker"],
         world.system_a,
         {**NOTICE, "decision_maker": world.users["operator"].username},
+        now=t0,
     )
 
 

@@ -31,6 +31,20 @@ def configure_route(system, lead, template_id="adverse-decision"):
     services.save_route(lead, system, template_id, "Ask for a manual assessment.")
 
 
+def publish_record(system) -> None:
+    """A published public record: the public appeal form offers only such systems."""
+    from ombuds.transparency.models import PublicRecord, PublicRecordVersion
+
+    record, _created = PublicRecord.objects.get_or_create(system=system)
+    version = PublicRecordVersion.objects.create(
+        record=record,
+        number=record.versions.count() + 1,
+        kind="published",
+        name=system.name,
+    )
+    PublicRecord.objects.filter(pk=record.pk).update(current=version, status="published")
+
+
 def matrix_records(world, own: bool) -> dict:
     from django.utils import timezone
 
@@ -39,6 +53,8 @@ def matrix_records(world, own: bool) -> dict:
 
     system = world.system_a if own else world.system_b
     lead = world.lead if own else world.other_lead
+    if services.route_gaps(system):
+        configure_route(system, lead)
     notice = services.issue_notice(lead, system, dict(NOTICE))
     appeal, token = services.enter_appeal(
         lead, system, {**APPELLANT, "channel": "phone", "notice_reference": notice.reference}
@@ -88,10 +104,31 @@ API_BODIES = {
         **APPELLANT,
         "channel": "phone",
     },
-    ("post", "/api/v1/appeals/{appeal_id}/transitions"): lambda w, own: {"to": "in_review"},
+    ("post", "/api/v1/appeals/{appeal_id}/transitions"): lambda w, own: {
+        "to": "in_review",
+        "not_original_decision_maker": True,
+    },
 }
+
+
+def _routed(world, own, user):
+    system = world.system_a if own else world.system_b
+    from ombuds.remedy import services
+
+    if services.route_gaps(system):
+        configure_route(system, world.lead if own else world.other_lead)
+
+
+def _link_body(world, own):
+    lead = world.lead if own else world.other_lead
+    return {"decision_maker": lead.username}
+
+
+API_BODIES[("post", "/api/v1/appeals/{appeal_id}/link")] = _link_body
+
 API_SETUP = {
     ("post", "/api/v1/appeals/{appeal_id}/transitions"): _acknowledged,
+    ("post", "/api/v1/systems/{system_id}/notices"): _routed,
 }
 
 

@@ -102,7 +102,10 @@ def test_an_operator_may_review_but_not_acknowledge(world, client, token_for):
     client.post(url, {"to": "acknowledged"}, content_type="application/json", headers=lead)
     assert (
         client.post(
-            url, {"to": "in_review"}, content_type="application/json", headers=operator
+            url,
+            {"to": "in_review", "not_original_decision_maker": True},
+            content_type="application/json",
+            headers=operator,
         ).status_code
         == 200
     )

@@ -38,7 +38,8 @@ def test_each_threshold_is_mailed_once(world, appeal):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [world.lead.email]
-    assert case.reference in message.body and "acknowledge-near" in message.body
+    assert case.reference in message.body and "acknowledgement due soon" in message.body
+    assert "acknowledge-near" not in message.body  # a label, not the code
     assert f"/agencies/{world.a.slug}/appeals/{case.pk}/" in message.body
 
     # The same day again, and the next: nothing new.
@@ -76,3 +77,45 @@ def test_a_decided_case_does_not_escalate(world, appeal):
     services.transition(world.lead, case, "in_review", now=t)
     services.transition(world.lead, case, "decided", outcome="upheld", reasons="ok", now=t)
     assert services.escalate(now=at(dt.date(2026, 5, 1))) == []
+
+
+def _case_of_b(world, when):
+    from .helpers import APPELLANT
+
+    case, _token = services.enter_appeal(
+        world.other_lead, world.system_b, {**APPELLANT, "channel": "phone"}, now=when
+    )
+    return case
+
+
+def test_one_agencys_failing_mail_does_not_stop_the_others(world, appeal):
+    from django.contrib.auth import get_user_model
+
+    case_a, _token = appeal
+    case_b = _case_of_b(world, at(dt.date(2026, 3, 2)))
+    # Agency A's only lead has an address no mail server accepts (a header injection).
+    get_user_model().objects.filter(pk=world.lead.pk).update(email="lead@a.example\nBcc: x@y.z")
+    found = services.escalate(now=at(dt.date(2026, 3, 5)))
+    assert (case_b.reference, "acknowledge-near") in found
+    assert all(ref != case_a.reference for ref, _t in found)
+    assert [m.to for m in mail.outbox] == [[world.other_lead.email]]
+    case_a.refresh_from_db()
+    assert case_a.escalations == []  # not told: tried again at the next run
+    get_user_model().objects.filter(pk=world.lead.pk).update(email="lead@a.example")
+    assert (case_a.reference, "acknowledge-near") in services.escalate(
+        now=at(dt.date(2026, 3, 5), hour=10)
+    )
+
+
+def test_an_agency_without_a_lead_to_mail_is_logged_and_audited_once(world, appeal, caplog):
+    from django.contrib.auth import get_user_model
+
+    case, _token = appeal
+    get_user_model().objects.filter(pk=world.lead.pk).update(email="")
+    with caplog.at_level("WARNING", logger="ombuds.remedy"):
+        assert services.escalate(now=at(dt.date(2026, 3, 5))) == []
+    assert "no governance lead with an e-mail address" in caplog.text
+    event = AuditEvent.objects.get(action="appeal.escalate-undeliverable")
+    assert event.changes["pending"] == [f"{case.reference}:acknowledge-near"]
+    services.escalate(now=at(dt.date(2026, 3, 5), hour=10))
+    assert AuditEvent.objects.filter(action="appeal.escalate-undeliverable").count() == 1

@@ -25,7 +25,7 @@ def test_script_payloads_are_escaped_everywhere(world, client, token_for):
         }
     )
     services.transition(world.lead, case, "acknowledged", note=PAYLOAD)
-    services.transition(world.lead, case, "in_review")
+    services.transition(world.lead, case, "in_review", not_original_decision_maker=True)
     services.transition(world.lead, case, "decided", outcome="upheld", reasons=PAYLOAD)
     client.force_login(world.lead)
     pages = [

@@ -4,11 +4,13 @@ a keyed hash."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from ombuds.remedy.models import Notice
 
@@ -25,10 +27,12 @@ def test_issuing_a_notice_returns_reference_deadline_and_letter(world, client, t
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["reference"].startswith("N-")
-    assert body["appeal_by"] == "2026-04-01"  # 30 calendar days after 2 March
+    # Decided on 2 March, issued today: 30 calendar days from today (the later of the two).
+    appeal_by = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    assert body["appeal_by"] == appeal_by
     letter = body["letter_html"]
     assert "Housing benefit refused" in letter and "Two missing payslips" in letter
-    assert "/public/appeal/" in letter and body["reference"] in letter and "2026-04-01" in letter
+    assert "/public/appeal/" in letter and body["reference"] in letter and appeal_by in letter
     assert "right to ask for this decision to be reviewed by a person" in letter
     client.force_login(world.users["case_worker"])
     page = client.get(body["letter_url"])
@@ -48,7 +52,7 @@ def test_the_identifier_is_stored_only_as_a_keyed_hash(world, settings):
 
     notice = services.issue_notice(world.lead, world.system_a, dict(NOTICE))
     expected = hmac.new(
-        settings.OMBUDS_PSEUDONYM_KEY.encode(), b"pn 123 456 789", hashlib.sha256
+        settings.OMBUDS_PSEUDONYM_KEY.encode(), b"pn123456789", hashlib.sha256
     ).hexdigest()
     assert notice.person_hash == expected
     stored = Notice.objects.filter(pk=notice.pk).values()[0]

@@ -26,35 +26,40 @@ SECRETS = [
 
 def test_no_personal_data_in_any_audit_event(world, client, settings):
     lead = world.lead
-    notice = services.issue_notice(lead, world.system_a, dict(NOTICE))
-    case, _token = services.submit_public_appeal(
-        {
-            "notice_reference": notice.reference,
-            "grounds": "My income was counted twice",
-            "contact_name": "Ada Appellant",
-            "contact_email": "ada.appellant@example.net",
-            "contact_phone": "+44 20 7946 0991",
-            "contact_address": "42 Private Road",
-            "group": "over 65",
-            "group_consent": True,
-        },
-        client_address="198.51.100.7",
-    )
+    services.save_policy(lead, world.a, {"groups": ["over 65"], "retention_days": 1})
     t = dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC)
+    notice = services.issue_notice(lead, world.system_a, dict(NOTICE), now=t)
+    person = {
+        "notice_reference": notice.reference,
+        "grounds": "My income was counted twice",
+        "contact_name": "Ada Appellant",
+        "contact_email": "ada.appellant@example.net",
+        "contact_phone": "+44 20 7946 0991",
+        "contact_address": "42 Private Road",
+        "group": "over 65",
+        "group_consent": True,
+    }
+    case, _token = services.submit_public_appeal(person, client_address="198.51.100.7", now=t)
+    # A second case left open: escalated when its deadlines come near.
+    waiting, _token = services.submit_public_appeal(person, client_address="198.51.100.7", now=t)
     services.transition(lead, case, "acknowledged", note="Staff note naming Ada", now=t)
-    services.transition(lead, case, "in_review", now=t)
+    services.transition(lead, case, "in_review", not_original_decision_maker=True, now=t)
     services.transition(
         lead, case, "decided", outcome="partly_overturned", reasons="Staff note naming Ada", now=t
     )
-    services.transition(lead, case, "closed", refuse_remedy=True, note="Staff note naming Ada")
-    services.escalate()
-    services.save_policy(lead, world.a, {"retention_days": 1})
-    services.purge(now=case.closed_at + dt.timedelta(days=5) if case.closed_at else None)
+    services.transition(
+        lead, case, "closed", refuse_remedy=True, note="Staff note naming Ada", now=t
+    )
+    case.refresh_from_db()
+    assert case.closed_at == t
+    assert services.escalate(now=t + dt.timedelta(days=30))
+    assert services.purge(now=t + dt.timedelta(days=5))["references"] == [case.reference]
     call_command("purge")
-    hashes = [notice.person_hash]
     events = list(AuditEvent.objects.values())
-    assert any(e["action"] == "appeal.receive" for e in events)
+    actions = {e["action"] for e in events}
+    # The events that could carry personal data exist: the scan below reads them.
+    assert {"appeal.receive", "appeal.closed", "appeal.escalate", "remedy.purge"} <= actions
     for event in events:
         text = repr(event)
-        for secret in SECRETS + hashes:
+        for secret in [*SECRETS, notice.person_hash]:
             assert secret not in text, f"{secret!r} in audit event {event['action']}"

@@ -78,3 +78,46 @@ def test_an_empty_opt_out_leaves_its_section_out():
     values = {name: "x" for name in template.placeholders} | {"opt_out": ""}
     headings = [s.heading for s in notices.render(template, "en", values).sections]
     assert "Opting out" not in headings and "Contact" in headings
+
+
+DECISION = yaml.safe_load((notices.NOTICES_DIR / "appeal-decision.yaml").read_text())
+
+
+@pytest.mark.parametrize(
+    "needed", ["appeal_by", "appeal_url", "notice_reference", "system_role", "contact"]
+)
+def test_a_notice_must_say_how_and_by_when_to_appeal_and_whom_to_contact(tmp_path, needed):
+    data = copy.deepcopy(GOOD)
+    for section in data["languages"]["es"]["sections"]:
+        section["body"] = section["body"].replace("{" + needed + "}", "")
+    with pytest.raises(notices.TemplateError) as err:
+        load_one(tmp_path, data)
+    message = str(err.value)
+    assert "mine.yaml" in message and "adverse-decision" in message and "'es'" in message
+    assert needed in message
+
+
+def test_a_notice_must_list_the_main_factors(tmp_path):
+    data = copy.deepcopy(GOOD)
+    for section in data["languages"]["en"]["sections"]:
+        section.pop("list", None)
+    with pytest.raises(notices.TemplateError) as err:
+        load_one(tmp_path, data)
+    assert "'en'" in str(err.value) and "factors" in str(err.value)
+
+
+def test_a_decision_letter_must_say_what_happens_next(tmp_path):
+    data = copy.deepcopy(DECISION)
+    for section in data["languages"]["fr"]["sections"]:
+        section.pop("role", None)
+    with pytest.raises(notices.TemplateError) as err:
+        load_one(tmp_path, data, "decision.yaml")
+    message = str(err.value)
+    assert "decision.yaml" in message and "appeal-decision" in message and "next_steps" in message
+
+
+def test_the_shipped_decision_letter_tells_further_recourse_in_each_language():
+    template = notices.load()["appeal-decision"]
+    for language, letter in template.languages.items():
+        roles = [s.role for s in letter.sections]
+        assert "next_steps" in roles, language

@@ -20,7 +20,7 @@ def decide(world, outcome, when):
         now=when - dt.timedelta(days=3),
     )
     services.transition(world.lead, case, "acknowledged", now=when)
-    services.transition(world.lead, case, "in_review", now=when)
+    services.transition(world.lead, case, "in_review", not_original_decision_maker=True, now=when)
     services.transition(world.lead, case, "decided", outcome=outcome, reasons="r", now=when)
     return case
 

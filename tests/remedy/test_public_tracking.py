@@ -54,3 +54,26 @@ def test_tracking_look_ups_are_rate_limited(world, client, appeal, settings):
     assert blocked.status_code == 429 and "Retry-After" in blocked
     other = client.get(f"/public/appeal/{case.reference}/{token}/", REMOTE_ADDR="203.0.113.51")
     assert other.status_code == 200
+
+
+def test_the_tracking_limit_is_kept_in_the_database(world, client, appeal, settings):
+    """Every worker process sees the same count: clearing a process's cache changes nothing,
+    and the rows are forgotten after a day."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from ombuds.remedy import services
+    from ombuds.remedy.models import PublicAttempt
+
+    settings.OMBUDS_APPEAL_TRACKING_PER_HOUR = 2
+    case, token = appeal
+    for _n in range(2):
+        client.get(f"/public/appeal/{case.reference}/{token}/", REMOTE_ADDR="203.0.113.70")
+        cache.clear()
+    blocked = client.get(f"/public/appeal/{case.reference}/{token}/", REMOTE_ADDR="203.0.113.70")
+    assert blocked.status_code == 429
+    assert "203.0.113.70" not in repr(list(PublicAttempt.objects.values()))
+    services.forget_networks(now=timezone.now() + dt.timedelta(days=1, minutes=1))
+    assert not PublicAttempt.objects.exists()

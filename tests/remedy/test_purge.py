@@ -13,12 +13,14 @@ from django.core.management import call_command
 
 from ombuds.core.models import AuditEvent
 from ombuds.remedy import services, stats
-from ombuds.remedy.models import Appeal, AppealEvent
+from ombuds.remedy.models import Appeal, AppealEvent, Notice
+
+from .helpers import NOTICE
 
 
 def close(world, case, when):
     services.transition(world.lead, case, "acknowledged", note="Called Ada back.", now=when)
-    services.transition(world.lead, case, "in_review", now=when)
+    services.transition(world.lead, case, "in_review", not_original_decision_maker=True, now=when)
     services.transition(
         world.lead, case, "decided", outcome="overturned", reasons="Ada was right.", now=when
     )
@@ -93,3 +95,67 @@ def test_cases_within_retention_or_open_are_kept(world, notice, old_closed):
 def test_text_output_names_the_cases(old_closed):
     out = run("--dry-run")
     assert "would purge 1" in out and old_closed.reference in out
+
+
+def test_the_notice_of_a_purged_case_loses_its_personal_data(world, notice, old_closed):
+    # The notice (appeal by 1 April 2026) is past its window plus 30 days' retention.
+    result = json.loads(run("--format", "json"))
+    assert result["notice_references"] == [notice.reference]
+    row = Notice.objects.filter(pk=notice.pk).values()[0]
+    assert row["case_reference"] == "" and row["outcome"] == "" and row["factors"] == []
+    assert row["person_hash"] == "" and row["purged_at"]
+    assert row["reference"] == notice.reference and row["decided_on"] == notice.decided_on
+    old_closed.refresh_from_db()
+    assert old_closed.notice_id == notice.pk
+
+
+def test_a_notice_without_an_appeal_is_purged_after_its_window(world, t0):
+    services.save_policy(world.lead, world.a, {"retention_days": 30})
+    lonely = services.issue_notice(world.lead, world.system_a, dict(NOTICE), now=t0)
+    recent = services.issue_notice(world.lead, world.system_a, dict(NOTICE))
+    result = json.loads(run("--format", "json"))
+    assert result["notice_references"] == [lonely.reference]
+    lonely.refresh_from_db()
+    recent.refresh_from_db()
+    assert lonely.person_hash == "" and lonely.case_reference == ""
+    assert recent.case_reference == NOTICE["case_reference"] and recent.person_hash
+
+
+def test_a_notice_with_an_open_appeal_is_kept(world, notice, appeal):
+    services.save_policy(world.lead, world.a, {"retention_days": 1})
+    result = json.loads(run("--format", "json"))
+    assert result["notice_references"] == []
+    notice.refresh_from_db()
+    assert notice.case_reference == NOTICE["case_reference"]
+
+
+def test_open_cases_are_never_purged_but_listed(world, appeal):
+    case, _token = appeal  # received 2 March 2026, still open
+    services.save_policy(world.lead, world.a, {"retention_days": 30})
+    out = run("--dry-run")
+    assert "open past retention (never purged): 1" in out and case.reference in out
+    run()
+    case.refresh_from_db()
+    assert case.contact_email == "ada.appellant@example.net" and case.purged_at is None
+
+
+def test_a_group_outside_the_agencys_list_is_not_kept(world, old_closed):
+    # The agency's list no longer has the group the appellant chose: it is dropped with the rest.
+    Appeal.objects.filter(pk=old_closed.pk).update(group="a text the appellant wrote")
+    services.save_policy(world.lead, world.a, {"groups": ["over 65"]})
+    kept, _t = services.enter_appeal(
+        world.lead,
+        world.system_a,
+        {
+            "channel": "phone",
+            "grounds": "x",
+            "contact_phone": "0612345678",
+            "group": "over 65",
+            "group_consent": True,
+        },
+        now=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC),
+    )
+    close(world, kept, dt.datetime(2026, 3, 3, 9, tzinfo=dt.UTC))
+    run()
+    assert Appeal.objects.get(pk=old_closed.pk).group == ""
+    assert Appeal.objects.get(pk=kept.pk).group == "over 65"

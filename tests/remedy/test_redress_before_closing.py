@@ -71,6 +71,12 @@ def test_an_upheld_decision_closes_with_no_remedy_needed(world, decided):
 
 def test_a_withdrawn_case_is_closed_for_good(world, appeal):
     case, _token = appeal
-    services.transition(world.users["case_worker"], case, "withdrawn", note="Called to withdraw.")
+    services.transition(
+        world.users["case_worker"],
+        case,
+        "withdrawn",
+        note="Called to withdraw.",
+        appellant_asked=True,
+    )
     with pytest.raises(ValidationError):
         services.transition(world.lead, case, "acknowledged")

@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
@@ -111,6 +112,14 @@ class TransitionIn(Schema):
     ] = []
     remedy_done_on: dt.date | None = None
     refuse_remedy: bool = False
+    not_original_decision_maker: bool = Field(
+        False,
+        description="The reviewer declares they did not take the original decision (required to "
+        "review or decide when nobody recorded who did).",
+    )
+    appellant_asked: bool = Field(
+        False, description="Withdrawing: the appellant asked (required, with a note)."
+    )
 
 
 class GroupOut(Schema):
@@ -134,7 +143,10 @@ class StatisticsOut(Schema):
     p90_working_days: float | None
     within_deadline: int
     share_within_deadline: float | None
-    groups: list[GroupOut]
+    groups: list[GroupOut] = Field(
+        ..., description="Only groups with at least min_group decided appeals, as in public."
+    )
+    groups_suppressed: int = Field(..., description="Groups left out: fewer than min_group.")
     min_group: int
 
 
@@ -206,11 +218,12 @@ def issue_notice(request, payload: NoticeIn, system_id: int = SystemId):
     system = _system(request, system_id, "notice.issue")
     try:
         notice = services.issue_notice(request.user, system, payload.model_dump())
-    except services.PseudonymKeyMissing as exc:
+    except services.PseudonymKeyMissing:
         from .api import api
 
+        message = _("Identifiers cannot be hashed: the OMBUDS_PSEUDONYM_KEY is not set.")
         return problem(
-            api, request, 422, str(exc), [{"field": "person_identifier", "message": str(exc)}]
+            api, request, 422, message, [{"field": "person_identifier", "message": message}]
         )
     return Status(201, notice_out(request, notice))
 
@@ -280,6 +293,25 @@ def transition(request, payload: TransitionIn, appeal_id: int = AppealId):
         data.pop("to"),
         **data,
     )
+    appeal.refresh_from_db()
+    return appeal_out(appeal)
+
+
+class LinkIn(Schema):
+    notice_reference: str = Field("", max_length=40)
+    decision_maker: str = Field("", max_length=150, description="A username of the agency.")
+
+
+@router.post(
+    "/appeals/{appeal_id}/link",
+    response={200: AppealOut, **errors(*COMMON)},
+    openapi_extra=access("appeal.enter"),
+    summary="Before the review: link the notice the appeal is about, or record who took the "
+    "original decision (that person may then neither review nor end the appeal)",
+)
+def link(request, payload: LinkIn, appeal_id: int = AppealId):
+    appeal = _appeal(request, appeal_id, "appeal.enter")
+    services.link_appeal(request.user, appeal, **payload.model_dump())
     appeal.refresh_from_db()
     return appeal_out(appeal)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ombuds.core import controls
 
@@ -26,6 +27,6 @@ def _fix(system) -> str:
 def register() -> None:
     controls.register(
         controls.Control(
-            id=APPEAL_ROUTE, title=_("Appeal route configured"), check=_check, fix=_fix
+            id=APPEAL_ROUTE, title=gettext_lazy("Appeal route configured"), check=_check, fix=_fix
         )
     )

@@ -71,7 +71,6 @@ def extras(system, people: dict) -> None:
                 "language": "en",
                 "decided_on": (today - dt.timedelta(days=20 - n)).isoformat(),
                 "person_identifier": f"DEMO-PERSON-{n}",
-                "decision_maker": (worker or lead).get_username(),
             },
         )
         appeal, _token = services.enter_appeal(
@@ -91,7 +90,7 @@ def extras(system, people: dict) -> None:
         reviewer = _first_qualified([operator, lead], appeal)
         if reviewer is None:
             continue  # nobody holds the training yet: the case waits for a qualified reviewer
-        services.transition(reviewer, appeal, "in_review")
+        services.transition(reviewer, appeal, "in_review", not_original_decision_maker=True)
         if target == "in_review":
             continue
         if target == "overturned":
@@ -101,6 +100,7 @@ def extras(system, people: dict) -> None:
                 "decided",
                 outcome="overturned",
                 reasons="The residence proof was on file; the score missed it.",
+                not_original_decision_maker=True,
             )
             services.transition(
                 worker or lead,
@@ -118,5 +118,6 @@ def extras(system, people: dict) -> None:
                 "decided",
                 outcome="upheld",
                 reasons="The income figures were current and correct.",
+                not_original_decision_maker=True,
             )
             services.transition(worker or lead, appeal, "closed")

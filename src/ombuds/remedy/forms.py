@@ -44,10 +44,10 @@ class _AppealFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     language = forms.ChoiceField(label=_("Language for our answer"), choices=LANGUAGE_CHOICES)
-    group = forms.CharField(
+    group = forms.ChoiceField(
         label=_("A group you belong to (optional)"),
         required=False,
-        max_length=100,
+        choices=[],
         help_text=_(
             "For example an age band, a disability or an ethnic group. It helps us see whether a "
             "system treats some groups worse; it is only counted, never shown with your case."
@@ -56,6 +56,28 @@ class _AppealFields(forms.Form):
     group_consent = forms.BooleanField(
         label=_("I agree that the group I gave is used for statistics"), required=False
     )
+
+
+def group_choices(agency_ids=None) -> list[tuple[str, str]]:
+    """The groups the agencies ask about (their remedy policies): a fixed list, never free
+    text."""
+    from .models import RemedyPolicy
+
+    policies = RemedyPolicy.objects.all()
+    if agency_ids is not None:
+        policies = policies.filter(agency_id__in=list(agency_ids))
+    names = sorted({str(g) for p in policies for g in (p.groups or []) if str(g).strip()})
+    return [("", "—"), *[(n, n) for n in names]]
+
+
+def _set_groups(form, agency_ids=None) -> None:
+    choices = group_choices(agency_ids)
+    if len(choices) > 1:
+        form.fields["group"].choices = choices
+    else:
+        # No agency records groups: the question is not asked.
+        del form.fields["group"]
+        del form.fields["group_consent"]
 
 
 class PublicAppealForm(_AppealFields):
@@ -74,9 +96,11 @@ class PublicAppealForm(_AppealFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import systems_in_use
+        from .services import systems_open_to_public_appeal
 
-        self.fields["system"].queryset = systems_in_use()
+        systems = systems_open_to_public_appeal()
+        self.fields["system"].queryset = systems
+        _set_groups(self)
 
 
 class StaffAppealForm(_AppealFields):
@@ -91,6 +115,7 @@ class StaffAppealForm(_AppealFields):
     def __init__(self, *args, systems=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems if systems is not None else AISystem.objects.none()
+        _set_groups(self, {s.agency_id for s in self.fields["system"].queryset})
 
 
 class TransitionForm(forms.Form):
@@ -124,6 +149,13 @@ class TransitionForm(forms.Form):
     refuse_remedy = forms.BooleanField(
         label=_("Close without a remedy (the note gives the reasons)"), required=False
     )
+    not_original_decision_maker = forms.BooleanField(
+        label=_("I did not take the original decision (when reviewing or deciding)"),
+        required=False,
+    )
+    appellant_asked = forms.BooleanField(
+        label=_("The appellant asked to withdraw the appeal (when withdrawing)"), required=False
+    )
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +187,15 @@ class PolicyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    groups = forms.CharField(
+        label=_("Groups appellants may tell, for statistics (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "For example age bands. Appellants choose from this list, with consent; leave it "
+            "empty to record no group."
+        ),
+    )
 
 
 class RouteForm(forms.Form):
@@ -170,6 +211,19 @@ class RouteForm(forms.Form):
         self.fields["template_id"].choices = notices.choices("notice")
 
 
+class LinkForm(forms.Form):
+    notice_reference = forms.CharField(label=_("Notice reference"), required=False, max_length=40)
+    decision_maker = forms.CharField(
+        label=_("Who took the original decision (username)"), required=False, max_length=150
+    )
+
+
+def batch_max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "OMBUDS_NOTICE_BATCH_MAX_BYTES", 2 * 1024 * 1024))
+
+
 class BatchForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -178,3 +232,13 @@ class BatchForm(forms.Form):
             "(YYYY-MM-DD), person_identifier, and optionally decision_maker (a username)."
         ),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = batch_max_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s KB: split it into smaller batches.")
+                % {"limit": limit // 1024}
+            )
+        return upload

@@ -55,6 +55,11 @@ class RemedyPolicy(models.Model):
         default=DEFAULT_WARNING_DAYS,
         validators=[MaxValueValidator(30)],
     )
+    # The groups appellants may choose to tell (with consent), for statistics: a fixed list the
+    # agency defines, never free text. Empty: no group is asked for or recorded.
+    groups = models.JSONField(
+        _("groups appellants may tell, for statistics"), default=list, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -82,7 +87,8 @@ class AppealRoute(models.Model):
 class Notice(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="notices")
     system = models.ForeignKey(AISystem, on_delete=models.PROTECT, related_name="notices")
-    reference = models.CharField(max_length=16, unique=True)
+    # "N-XXXX-XXXX-XXXX-XXXX" (80 bits); older notices keep their "N-XXXXXXXX".
+    reference = models.CharField(max_length=32, unique=True)
     case_reference = models.CharField(_("case reference"), max_length=100)
     outcome = models.CharField(_("outcome"), max_length=500)
     factors = models.JSONField(_("main factors"), default=list)
@@ -101,6 +107,8 @@ class Notice(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the case reference, outcome, factors and person hash were removed (retention).
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -170,6 +178,7 @@ class Appeal(models.Model):
     contact_address = models.TextField(_("postal address"), blank=True)
     language = models.CharField(_("language"), max_length=5, default="en")
     # A protected group the appellant chose to tell, with their consent: for statistics only.
+    # One of the agency's RemedyPolicy.groups (a category, never free text).
     group = models.CharField(_("group (given with consent)"), max_length=100, blank=True)
     person_hash = models.CharField(max_length=64, blank=True, db_index=True)
     client_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -183,6 +192,11 @@ class Appeal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who took the original decision, when staff know it and no notice names them: the conflict
+    # rule (a different person reviews and ends the case) uses it like the notice's.
+    decision_maker = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -220,6 +234,19 @@ class Appeal(models.Model):
     def overturned(self) -> bool:
         return self.outcome in (Outcome.OVERTURNED, Outcome.PARTLY_OVERTURNED)
 
+    @property
+    def original_decision_maker_id(self) -> int | None:
+        """The person who took the decision appealed against, if anyone knows."""
+        if self.decision_maker_id:
+            return self.decision_maker_id
+        if self.notice_id and self.notice.decision_maker_id:
+            return self.notice.decision_maker_id
+        return None
+
+    def remedy_kind_labels(self) -> list[str]:
+        labels = dict(RemedyKind.choices)
+        return [str(labels.get(k, k)) for k in self.remedy_kinds or []]
+
 
 class AppealEvent(models.Model):
     """One step of a case: a move between states with the staff note (purged with the case)."""
@@ -238,3 +265,21 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.from_state} → {self.to_state}"
+
+
+class PublicAttempt(models.Model):
+    """One public look-up counted toward a network's hourly limit: a tracking page viewed or a
+    notice reference not found. Only a keyed hash of the network; rows older than a day are
+    deleted by the scheduler."""
+
+    TRACK = "track"
+    NOTICE_MISS = "notice-miss"
+    kind = models.CharField(max_length=12)
+    client_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "client_hash", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

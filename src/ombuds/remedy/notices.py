@@ -43,6 +43,21 @@ KINDS = {
     },
 }
 LISTS = {"factors"}
+# What every letter of a kind must say, in every language (Art. 86 and the remedy rules): a
+# notice how and by when to appeal, the main factors, the system's role and whom to contact; a
+# decision the outcome, the reasons, whom to contact and what happens next.
+REQUIRED = {
+    "notice": {
+        "placeholders": {"appeal_by", "appeal_url", "notice_reference", "system_role", "contact"},
+        "lists": {"factors"},
+        "next_steps": False,
+    },
+    "decision": {
+        "placeholders": {"appeal_reference", "outcome", "reasons", "contact"},
+        "lists": set(),
+        "next_steps": True,
+    },
+}
 DEFAULT_NOTICE = "adverse-decision"
 DEFAULT_DECISION = "appeal-decision"
 
@@ -56,6 +71,7 @@ class Section:
     heading: str
     body: str
     list: str = ""
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,8 +158,11 @@ def parse(data: Any, source: str) -> NoticeTemplate:
         sections = []
         for i, sec in enumerate(sections_raw, start=1):
             swhere = f"{lwhere} section {i}"
-            if not isinstance(sec, dict) or set(sec) - {"heading", "body", "list"}:
+            if not isinstance(sec, dict) or set(sec) - {"heading", "body", "list", "role"}:
                 raise TemplateError(f"{swhere}: a section has a heading, a body and maybe a list")
+            role = sec.get("role", "")
+            if role and role != "next_steps":
+                raise TemplateError(f"{swhere}: unknown role '{role}' (known: next_steps)")
             heading, body = sec.get("heading"), sec.get("body", "")
             if not isinstance(heading, str) or not heading.strip() or not isinstance(body, str):
                 raise TemplateError(f"{swhere}: 'heading' and 'body' must be texts")
@@ -151,12 +170,25 @@ def parse(data: Any, source: str) -> NoticeTemplate:
             if listed and (listed not in LISTS or kind != "notice"):
                 raise TemplateError(f"{swhere}: unknown list '{listed}'")
             used |= _fields(heading, swhere) | _fields(body, swhere)
-            sections.append(Section(heading, body, listed))
+            sections.append(Section(heading, body, listed, role))
         undeclared = used - set(declared)
         if undeclared:
             raise TemplateError(
                 f"{lwhere}: unknown placeholder(s) {', '.join(sorted(undeclared))} "
                 f"(not declared under 'placeholders')"
+            )
+        required = REQUIRED[kind]
+        missing_parts = sorted(required["placeholders"] - used)
+        missing_parts += [
+            f"the '{name}' list"
+            for name in sorted(required["lists"])
+            if not any(sec.list == name for sec in sections)
+        ]
+        if required["next_steps"] and not any(sec.role == "next_steps" for sec in sections):
+            missing_parts.append("a section with role 'next_steps' (what happens next, recourse)")
+        if missing_parts:
+            raise TemplateError(
+                f"{lwhere}: a {kind} letter must contain {', '.join(missing_parts)}"
             )
         letters[lang] = Letter(raw["subject"], tuple(sections))
     return NoticeTemplate(tid, version, kind, dict(title), frozenset(declared), letters)

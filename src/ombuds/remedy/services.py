@@ -23,19 +23,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import override
 
 from ombuds.core import audit, qualifications
-from ombuds.core.models import Agency, hash_token
+from ombuds.core.models import Agency, AuditEvent, hash_token
 from ombuds.core.permissions import check_object, scope
 from ombuds.core.roles import GOVERNANCE_LEAD
 from ombuds.core.validation import check_text
@@ -56,6 +57,7 @@ from .models import (
     Channel,
     Notice,
     Outcome,
+    PublicAttempt,
     RemedyKind,
     RemedyPolicy,
     RemedyStatus,
@@ -130,8 +132,15 @@ def pseudonym_key() -> bytes:
     ).digest()
 
 
+def normal_identifier(identifier: str) -> str:
+    """Spaces removed and case folded, so "PN 123 456 789" and "pn123456789" link. Before this
+    rule inner spaces were collapsed, not removed: a hash made then from an identifier written
+    with spaces links only to the same identifier written with spaces (docs/remedy.md)."""
+    return "".join(str(identifier).split()).casefold()
+
+
 def pseudonym(identifier: str) -> str:
-    normal = " ".join(str(identifier).split()).casefold()
+    normal = normal_identifier(identifier)
     return hmac.new(pseudonym_key(), normal.encode(), hashlib.sha256).hexdigest()
 
 
@@ -198,6 +207,31 @@ def clean_holidays(value: Any) -> list[str]:
     return [d.isoformat() for d in sorted(out)]
 
 
+MAX_GROUPS = 30
+
+
+def clean_groups(value: Any) -> list[str]:
+    """The agency's list of groups appellants may tell (categories such as "over 65")."""
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({"groups": _("Give a list of group names, one per line.")})
+    out: list[str] = []
+    for item in value:
+        item = " ".join(item.split())
+        if item and item not in out:
+            out.append(item)
+    if len(out) > MAX_GROUPS or any(len(g) > 100 for g in out):
+        raise ValidationError(
+            {
+                "groups": _("Give at most %(n)d groups of at most %(len)d characters.")
+                % {"n": MAX_GROUPS, "len": 100}
+            }
+        )
+    check_text({"groups": "\n".join(out)})
+    return out
+
+
 def save_policy(actor, agency: Agency, values: dict[str, Any]) -> RemedyPolicy:
     check_object(actor, "remedy.settings", agency.pk)
     errors: dict[str, str] = {}
@@ -216,16 +250,23 @@ def save_policy(actor, agency: Agency, values: dict[str, Any]) -> RemedyPolicy:
             clean["holidays"] = clean_holidays(values["holidays"])
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if "groups" in values:
+        try:
+            clean["groups"] = clean_groups(values["groups"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         row, _created = RemedyPolicy.objects.select_for_update().get_or_create(agency=agency)
-        before = audit.snapshot(row, list(POLICY_LIMITS) + ["holidays"])
+        before = audit.snapshot(row, list(POLICY_LIMITS) + ["holidays", "groups"])
         for name, v in clean.items():
             setattr(row, name, v)
         row.updated_by = actor
         row.save()
-        changes = audit.diff(before, audit.snapshot(row, list(POLICY_LIMITS) + ["holidays"]))
+        changes = audit.diff(
+            before, audit.snapshot(row, list(POLICY_LIMITS) + ["holidays", "groups"])
+        )
         audit.record(
             actor=actor,
             action="remedy.policy",
@@ -305,16 +346,34 @@ def route_gaps(system: AISystem) -> list[str]:
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _new_reference(prefix: str, model) -> str:
+NOTICE_REFERENCE_CHARS = 16  # 16 × 5 bits = 80 bits: not guessable, still read aloud in groups
+
+
+def _new_reference(prefix: str, model, length: int = 8) -> str:
     for _attempt in range(20):
-        ref = prefix + "".join(secrets.choice(ALPHABET) for _ in range(8))
+        body = "".join(secrets.choice(ALPHABET) for _ in range(length))
+        ref = (
+            prefix + "-".join(body[i : i + 4] for i in range(0, length, 4))
+            if length > 8
+            else prefix + body
+        )
         if not model.objects.filter(reference=ref).exists():
             return ref
     raise RuntimeError("could not find a free reference")
 
 
 def normalise_reference(text: str) -> str:
-    return "".join(str(text or "").split()).upper()[:16]
+    """A reference as stored, whatever the case, spaces and dashes it was typed with: the long
+    notice references are grouped by four ("N-ABCD-EFGH-JKLM-NPQR"); older ones ("N-ABCD2345")
+    and appeal references keep their single dash."""
+    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())[:40]
+    for prefix in ("AP", "N"):
+        if raw.startswith(prefix) and len(raw) > len(prefix):
+            body = raw[len(prefix) :]
+            if prefix == "N" and len(body) == NOTICE_REFERENCE_CHARS:
+                return "N-" + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
+            return f"{prefix}-{body}"[:32]
+    return raw[:32]
 
 
 # --- notices -----------------------------------------------------------------------------------
@@ -413,19 +472,37 @@ def clean_notice(system: AISystem, values: dict[str, Any], now: datetime) -> dic
     return clean
 
 
+def appeal_by_date(decided_on: dt.date, now: datetime, policy: RemedyPolicy) -> dt.date:
+    """People may appeal within the policy's days of the later of the decision and the day the
+    notice is issued (the agency's local date): a batch sent weeks after the decisions still
+    gives every person the full period."""
+    issued_on = timezone.localdate(now)
+    return max(decided_on, issued_on) + timedelta(days=policy.appeal_days)
+
+
+def _check_can_issue(system: AISystem, now: datetime) -> None:
+    """A notice must tell the person how to appeal: no notice while the system has no appeal
+    route (the gate control's gaps)."""
+    gaps = route_gaps(system)
+    if gaps:
+        raise ValidationError(
+            {"system": _("Notices cannot be issued yet: %(gaps)s.") % {"gaps": "; ".join(gaps)}}
+        )
+
+
 def _create_notice(actor, system: AISystem, clean: dict[str, Any], now: datetime) -> Notice:
     route = route_of(system)
     policy = policy_of(system.agency_id)
     notice = Notice(
         agency_id=system.agency_id,
         system=system,
-        reference=_new_reference("N-", Notice),
+        reference=_new_reference("N-", Notice, NOTICE_REFERENCE_CHARS),
         case_reference=clean["case_reference"],
         outcome=clean["outcome"],
         factors=clean["factors"],
         language=clean["language"],
         decided_on=clean["decided_on"],
-        appeal_by=clean["decided_on"] + timedelta(days=policy.appeal_days),
+        appeal_by=appeal_by_date(clean["decided_on"], now, policy),
         person_hash=pseudonym(clean["person_identifier"]),
         decision_maker=clean["decision_maker"],
         template_id=route.template_id if route else notices.DEFAULT_NOTICE,
@@ -433,6 +510,8 @@ def _create_notice(actor, system: AISystem, clean: dict[str, Any], now: datetime
         issued_by=actor,
     )
     notice.template_version = notices.get(notice.template_id).version
+    if notice.appeal_by <= timezone.localdate(now):
+        raise ValidationError({"decided_on": _("The appeal date would already be past.")})
     notice.save()
     audit.record(
         actor=actor,
@@ -456,6 +535,7 @@ def issue_notice(
 ) -> Notice:
     check_object(actor, "notice.issue", system.agency_id)
     now = now or timezone.now()
+    _check_can_issue(system, now)
     clean = clean_notice(system, values, now)
     pseudonym_key()  # refuse before writing anything when the key is missing
     with transaction.atomic():
@@ -486,7 +566,27 @@ def issue_batch(actor, system: AISystem, text: str, *, now: datetime | None = No
     as a spreadsheet shows them: the header is row 1."""
     check_object(actor, "notice.issue", system.agency_id)
     now = now or timezone.now()
+    _check_can_issue(system, now)
     reader = csv.DictReader(io.StringIO(text))
+    progress = {"row": 1}
+    try:
+        return _issue_rows(actor, system, reader, now, progress)
+    except csv.Error as exc:
+        # The row after the last one read (the header is row 1, as a spreadsheet shows it).
+        raise BatchRefused(
+            [
+                (
+                    progress["row"] + 1,
+                    "",
+                    _("the file cannot be read as CSV from this row (%(why)s)") % {"why": exc},
+                )
+            ]
+        ) from None
+
+
+def _issue_rows(
+    actor, system: AISystem, reader: csv.DictReader, now: datetime, progress: dict[str, int]
+) -> list[Notice]:
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in CSV_COLUMNS if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS + CSV_OPTIONAL]
@@ -499,6 +599,7 @@ def issue_batch(actor, system: AISystem, text: str, *, now: datetime | None = No
         raise BatchRefused(problems)
     cleaned = []
     for number, row in enumerate(reader, start=2):
+        progress["row"] = number
         if number - 1 > MAX_BATCH_ROWS:
             problems.append((number, "", _("at most %(n)d rows") % {"n": MAX_BATCH_ROWS}))
             break
@@ -547,11 +648,25 @@ def notice_letter(notice: Notice, base_url: str = "") -> notices.Rendered:
     )
 
 
-def find_notice(reference: str) -> Notice | None:
+def find_notice(reference: str, agency_id: int | None = None) -> Notice | None:
+    """The notice with this reference; with agency_id, only among that agency's notices (staff
+    never learn what another agency issued)."""
     ref = normalise_reference(reference)
     if not ref:
         return None
-    return Notice.objects.select_related("system", "agency").filter(reference=ref).first()
+    found = Notice.objects.select_related("system", "agency").filter(reference=ref)
+    if agency_id is not None:
+        found = found.filter(agency_id=agency_id)
+    return found.first()
+
+
+def no_such_notice(ref: str) -> str:
+    """The one answer to a wrong notice reference, whatever the reason: unknown, another
+    agency's, or purged."""
+    return _(
+        "We found no notice with the reference %(ref)s. Check it against your letter, or "
+        "leave it empty and choose the agency and system to appeal without a notice."
+    ) % {"ref": ref}
 
 
 # --- appeals: intake ---------------------------------------------------------------------------
@@ -576,6 +691,12 @@ def systems_in_use():
         .select_related("agency")
         .order_by("agency__name", "name")
     )
+
+
+def systems_open_to_public_appeal():
+    """The systems the public form offers: in use and with a published public record (the
+    public knows of them). Anyone else gives the notice reference or contacts the agency."""
+    return systems_in_use().filter(public_record__current__kind="published")
 
 
 @dataclass
@@ -632,18 +753,19 @@ def clean_contact(values: dict[str, Any]) -> Contact:
     return c
 
 
-def _clean_appeal(values: dict[str, Any], *, public: bool) -> tuple[Notice | None, AISystem, dict]:
+def _clean_appeal(
+    values: dict[str, Any], *, public: bool, agency_id: int | None = None
+) -> tuple[Notice | None, AISystem, dict]:
     errors: dict[str, str] = {}
     notice = None
     system = values.get("system")
     ref = normalise_reference(values.get("notice_reference") or "")
     if ref:
-        notice = find_notice(ref)
+        notice = find_notice(ref, agency_id)
+        if notice is not None and notice.purged_at is not None:
+            notice = None
         if notice is None:
-            errors["notice_reference"] = _(
-                "We found no notice with the reference %(ref)s. Check it against your letter, or "
-                "leave it empty and choose the agency and system to appeal without a notice."
-            ) % {"ref": ref}
+            errors["notice_reference"] = no_such_notice(ref)
         else:
             system = notice.system
     elif system is None:
@@ -651,8 +773,8 @@ def _clean_appeal(values: dict[str, Any], *, public: bool) -> tuple[Notice | Non
             "Give the reference on your notice, or choose the agency and system your appeal is "
             "about."
         )
-    elif public and system.stage not in IN_USE:
-        errors["system"] = _("Choose one of the systems in use.")
+    elif public and not systems_open_to_public_appeal().filter(pk=system.pk).exists():
+        errors["system"] = _("Choose one of the systems in the list.")
     grounds = values.get("grounds")
     grounds = grounds.strip() if isinstance(grounds, str) else ""
     if not grounds:
@@ -663,6 +785,8 @@ def _clean_appeal(values: dict[str, Any], *, public: bool) -> tuple[Notice | Non
             "len": len(grounds),
         }
     group = str(values.get("group") or "").strip()
+    if group and system is not None and group not in (policy_of(system.agency_id).groups or []):
+        errors["group"] = _("Choose one of the groups in the list, or leave it empty.")
     if group and not values.get("group_consent"):
         errors["group_consent"] = _(
             "Tick the box to agree that the group you gave is used for statistics, or leave the "
@@ -759,20 +883,21 @@ def submit_public_appeal(
 ) -> tuple[Appeal, str]:
     """An appeal from the public form; returns it with its tracking secret (shown once)."""
     now = now or timezone.now()
-    notice, system, clean = _clean_appeal(values, public=True)
     digest = client_hash(client_address)
+    # Appeals sent and notice references not found both count toward the network's hourly
+    # limit, so references cannot be tried one after another.
+    _check_appeal_limit(digest, now)
+    try:
+        notice, system, clean = _clean_appeal(values, public=True)
+    except ValidationError as exc:
+        if "notice_reference" in exc.message_dict and normalise_reference(
+            values.get("notice_reference") or ""
+        ):
+            PublicAttempt.objects.create(kind=PublicAttempt.NOTICE_MISS, client_hash=digest, at=now)
+        raise
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Count-then-insert must not interleave across processes (SQLite already serialises).
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0B5D_A99E])
-        since = now - timedelta(hours=1)
-        mine = Appeal.objects.filter(
-            channel=Channel.ONLINE, client_hash=digest, received_at__gte=since
-        ).order_by("received_at")
-        if mine.count() >= _limit("OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR", 5):
-            oldest = mine.values_list("received_at", flat=True).first()
-            raise RateLimited(max(1, int((oldest + timedelta(hours=1) - now).total_seconds())))
+        _lock_public_counts()
+        _check_appeal_limit(digest, now)
         appeal, raw = _create_appeal(
             notice=notice,
             system=system,
@@ -786,6 +911,29 @@ def submit_public_appeal(
     return appeal, raw
 
 
+def _lock_public_counts() -> None:
+    if connection.vendor == "postgresql":
+        # Count-then-insert must not interleave across processes (SQLite already serialises).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0B5D_A99E])
+
+
+def _check_appeal_limit(digest: str, now: datetime) -> None:
+    since = now - timedelta(hours=1)
+    times = list(
+        Appeal.objects.filter(
+            channel=Channel.ONLINE, client_hash=digest, received_at__gte=since
+        ).values_list("received_at", flat=True)
+    ) + list(
+        PublicAttempt.objects.filter(
+            kind=PublicAttempt.NOTICE_MISS, client_hash=digest, at__gte=since
+        ).values_list("at", flat=True)
+    )
+    if len(times) >= _limit("OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR", 5):
+        oldest = min(times)
+        raise RateLimited(max(1, int((oldest + timedelta(hours=1) - now).total_seconds())))
+
+
 def enter_appeal(
     actor, system: AISystem, values: dict[str, Any], *, now: datetime | None = None
 ) -> tuple[Appeal, str]:
@@ -795,7 +943,9 @@ def enter_appeal(
     channel = values.get("channel")
     if channel not in (Channel.PHONE, Channel.POST, Channel.IN_PERSON):
         raise ValidationError({"channel": _("Choose telephone, post or in person.")})
-    notice, found_system, clean = _clean_appeal({**values, "system": system}, public=False)
+    notice, found_system, clean = _clean_appeal(
+        {**values, "system": system}, public=False, agency_id=system.agency_id
+    )
     if found_system.pk != system.pk:
         raise ValidationError(
             {
@@ -832,8 +982,8 @@ def send_receipt(appeal: Appeal, raw: str, base_url: str | None = None) -> None:
                 None,
                 [appeal.contact_email],
             )
-    except Exception:
-        log.exception("could not e-mail the appellant of %s", appeal.reference)
+    except Exception as exc:
+        log.error("could not e-mail the appellant of %s: %s", appeal.reference, type(exc).__name__)
 
 
 def tracking_path(appeal: Appeal, raw: str) -> str:
@@ -843,13 +993,16 @@ def tracking_path(appeal: Appeal, raw: str) -> str:
 def tracking_allowed(address: str, now: datetime | None = None) -> bool:
     """Tracking pages are rate-limited per network (keyed hash), counting every look-up."""
     now = now or timezone.now()
-    key = f"ombuds.remedy.track:{client_hash(address)}:{now:%Y%m%d%H}"
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3700)
-        count = 1
-    return count <= _limit("OMBUDS_APPEAL_TRACKING_PER_HOUR", 60)
+    digest = client_hash(address)
+    with transaction.atomic():
+        _lock_public_counts()
+        seen = PublicAttempt.objects.filter(
+            kind=PublicAttempt.TRACK, client_hash=digest, at__gte=now - timedelta(hours=1)
+        ).count()
+        if seen >= _limit("OMBUDS_APPEAL_TRACKING_PER_HOUR", 60):
+            return False
+        PublicAttempt.objects.create(kind=PublicAttempt.TRACK, client_hash=digest, at=now)
+    return True
 
 
 def find_for_appellant(reference: str, raw: str) -> Appeal | None:
@@ -872,14 +1025,82 @@ def allowed_next(appeal: Appeal) -> list[str]:
 def reviewer_problems(user, appeal: Appeal) -> list[str]:
     """Why this person may not review the appeal: the first decision was theirs, or they do not
     hold what the system asks of its reviewers (training, through core.qualifications)."""
-    problems = []
-    notice = appeal.notice
-    if notice is not None and notice.decision_maker_id and notice.decision_maker_id == user.pk:
-        problems.append(
-            _("You took the original decision: a different person must review the appeal.")
-        )
+    problems = conflict_problems(user, appeal)
     problems += qualifications.missing(user, appeal.system)
     return problems
+
+
+def conflict_problems(user, appeal: Appeal) -> list[str]:
+    """The original decision-maker may neither review the appeal nor end or block it (withdraw
+    it, refuse the remedy, record the remedy as done)."""
+    if appeal.original_decision_maker_id and appeal.original_decision_maker_id == user.pk:
+        return [_("You took the original decision: a different person must review the appeal.")]
+    return []
+
+
+# Steps the original decision-maker may not take (besides reviewing and deciding).
+CONFLICTED_ENDINGS = (AppealState.WITHDRAWN, AppealState.REMEDY_DONE)
+BEFORE_REVIEW = (AppealState.RECEIVED, AppealState.ACKNOWLEDGED)
+
+
+def link_appeal(
+    actor, appeal: Appeal, *, notice_reference: str = "", decision_maker: str = ""
+) -> Appeal:
+    """Before the review starts, staff may link the notice an appeal is about, or record who took
+    the original decision, so that the conflict rule knows whom to keep out."""
+    check_object(actor, "appeal.enter", appeal.agency_id)
+    errors: dict[str, str] = {}
+    ref = normalise_reference(notice_reference)
+    maker_name = str(decision_maker or "").strip()
+    if not ref and not maker_name:
+        raise ValidationError(
+            {"notice_reference": _("Give a notice reference or the original decision-maker.")}
+        )
+    with transaction.atomic():
+        appeal = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("agency", "system", "notice")
+            .get(pk=appeal.pk)
+        )
+        if appeal.state not in BEFORE_REVIEW:
+            raise ValidationError(
+                {"notice_reference": _("The review has started: the case can no longer change.")}
+            )
+        notice = None
+        if ref:
+            notice = find_notice(ref, appeal.agency_id)
+            if notice is None or notice.purged_at is not None:
+                errors["notice_reference"] = no_such_notice(ref)
+            elif notice.system_id != appeal.system_id:
+                errors["notice_reference"] = _("This notice is about another system: %(s)s.") % {
+                    "s": notice.system.name
+                }
+        maker = None
+        if maker_name:
+            maker = (
+                get_user_model()
+                .objects.filter(username=maker_name, memberships__agency_id=appeal.agency_id)
+                .first()
+            )
+            if maker is None:
+                errors["decision_maker"] = _("No user of %(agency)s has this username.") % {
+                    "agency": appeal.agency.name
+                }
+        if errors:
+            raise ValidationError(errors)
+        changes: dict[str, Any] = {}
+        if notice is not None:
+            appeal.notice = notice
+            appeal.person_hash = notice.person_hash
+            changes["notice"] = notice.reference
+        if maker is not None:
+            appeal.decision_maker = maker
+            changes["decision_maker"] = maker.get_username()
+        appeal.save()
+        audit.record(
+            actor=actor, action="appeal.link", obj=appeal, agency=appeal.agency, changes=changes
+        )
+    return appeal
 
 
 def _text(errors, name, value, limit, required=False) -> str:
@@ -902,6 +1123,8 @@ def transition(
     remedy_kinds: list[str] | None = None,
     remedy_done_on: Any = None,
     refuse_remedy: bool = False,
+    not_original_decision_maker: bool = False,
+    appellant_asked: bool = False,
     now: datetime | None = None,
 ) -> AppealEvent:
     """Move a case one step. Deciding needs an outcome and reasons; recording a remedy needs what
@@ -933,6 +1156,24 @@ def transition(
                 }
             )
         changes: dict[str, Any] = {"state": {"from": before, "to": to}, "note": bool(note)}
+        conflicted = to in CONFLICTED_ENDINGS or (
+            to == AppealState.CLOSED and before == AppealState.DECIDED and refuse_remedy
+        )
+        if conflicted:
+            problems = conflict_problems(actor, appeal)
+            if problems:
+                raise ValidationError({"reviewer": problems})
+        if to == AppealState.WITHDRAWN:
+            if not note:
+                errors["note"] = _("Say how and when the appellant asked to withdraw the appeal.")
+            if not appellant_asked:
+                errors["appellant_asked"] = _(
+                    "A case is withdrawn only when the appellant asks: tick the box to record "
+                    "that they did."
+                )
+            if errors:
+                raise ValidationError(errors)
+            changes["appellant_asked"] = True
         if to == AppealState.ACKNOWLEDGED:
             appeal.acknowledged_at = now
             changes["late"] = timezone.localdate(now) > appeal.acknowledge_by
@@ -940,6 +1181,19 @@ def transition(
             problems = reviewer_problems(actor, appeal)
             if problems:
                 raise ValidationError({"reviewer": problems})
+            declared_before = to == AppealState.DECIDED and appeal.reviewer_id == actor.pk
+            if not appeal.original_decision_maker_id and not declared_before:
+                # Nobody knows who decided first: the reviewer says it was not them.
+                if not not_original_decision_maker:
+                    raise ValidationError(
+                        {
+                            "not_original_decision_maker": _(
+                                "Nobody recorded who took the original decision: confirm that "
+                                "it was not you."
+                            )
+                        }
+                    )
+                changes["declared_not_original_decision_maker"] = True
             if to == AppealState.DECIDED:
                 if outcome not in Outcome.values:
                     errors["outcome"] = _("Choose: upheld, overturned or partly overturned.")
@@ -1015,11 +1269,12 @@ def send_decision(appeal: Appeal) -> None:
         with override(appeal.language):
             letter = decision_letter(appeal)
             send_mail(letter.subject, notices.as_text(letter), None, [appeal.contact_email])
-    except Exception:
-        log.exception("could not e-mail the decision on %s", appeal.reference)
+    except Exception as exc:
+        # The exception may quote the recipient's address: its type only.
+        log.error("could not e-mail the decision on %s: %s", appeal.reference, type(exc).__name__)
 
 
-def decision_values(appeal: Appeal) -> dict[str, str]:
+def decision_values(appeal: Appeal, with_reasons: bool = True) -> dict[str, str]:
     with override(appeal.language):
         return {
             "agency": appeal.agency.name,
@@ -1029,14 +1284,16 @@ def decision_values(appeal: Appeal) -> dict[str, str]:
             if appeal.decided_at
             else "",
             "outcome": str(appeal.get_outcome_display()),
-            "reasons": appeal.reasons,
+            "reasons": appeal.reasons if with_reasons else "",
             "contact": appeal.system.public_contact,
         }
 
 
-def decision_letter(appeal: Appeal) -> notices.Rendered:
+def decision_letter(appeal: Appeal, with_reasons: bool = True) -> notices.Rendered:
     return notices.render(
-        notices.get(notices.DEFAULT_DECISION), appeal.language, decision_values(appeal)
+        notices.get(notices.DEFAULT_DECISION),
+        appeal.language,
+        decision_values(appeal, with_reasons),
     )
 
 
@@ -1078,85 +1335,136 @@ def overdue_q(today: dt.date):
     )
 
 
+THRESHOLD_LABELS = {
+    "acknowledge-near": _lazy("acknowledgement due soon"),
+    "acknowledge-past": _lazy("acknowledgement overdue"),
+    "decide-near": _lazy("decision due soon"),
+    "decide-past": _lazy("decision overdue"),
+}
+
+
 def escalate(now: datetime | None = None, base_url: str | None = None) -> list[tuple[str, str]]:
     """E-mail each agency's governance leads about cases near or past a deadline, once per
-    threshold. Returns (appeal reference, threshold) pairs newly escalated."""
+    threshold. Returns (appeal reference, threshold) pairs newly escalated. One agency's failing
+    mail is logged and retried at the next run; it never stops the others."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    base = _base_url(base_url)
     done: list[tuple[str, str]] = []
     agency_ids = sorted(
         set(Appeal.objects.filter(state__in=OPEN_STATES).values_list("agency_id", flat=True))
     )
     for agency_id in agency_ids:
-        policy = policy_of(agency_id)
-        with transaction.atomic():
-            rows = []
-            for appeal in (
-                Appeal.objects.select_for_update(of=("self",))
-                .filter(agency_id=agency_id, state__in=OPEN_STATES)
-                .select_related("agency", "system")
-                .order_by("decide_by", "pk")
-            ):
-                new = [t for t in thresholds(appeal, today, policy) if t not in appeal.escalations]
-                if new:
-                    rows.append((appeal, new))
-            if not rows:
-                continue
-            recipients = [
-                u.email
-                for u in get_user_model()
-                .objects.filter(
-                    memberships__agency_id=agency_id,
-                    memberships__role=GOVERNANCE_LEAD,
-                    is_active=True,
-                )
-                .exclude(email="")
-                .distinct()
-                .order_by("pk")
-            ]
-            if not recipients:
-                continue
-            for appeal, new in rows:
-                appeal.escalations = sorted(set(appeal.escalations) | set(new))
-                appeal.save(update_fields=["escalations"])
-                audit.record(
-                    actor=None,
-                    action="appeal.escalate",
-                    obj=appeal,
-                    agency=appeal.agency,
-                    changes={"thresholds": new, "recipients": len(recipients)},
-                )
-                done += [(appeal.reference, t) for t in new]
-            with override(settings.LANGUAGE_CODE):
-                body = render_to_string(
-                    "remedy/email/deadlines.txt",
-                    {
-                        "agency": rows[0][0].agency,
-                        "rows": [
-                            {
-                                "appeal": a,
-                                "thresholds": new,
-                                "link": base + reverse("appeal_detail", args=[a.agency.slug, a.pk]),
-                            }
-                            for a, new in rows
-                        ],
-                    },
-                )
-                send_mail(
-                    _("Appeals near or past their deadline at %(agency)s")
-                    % {"agency": rows[0][0].agency.name},
-                    body,
-                    None,
-                    recipients,
-                )
+        try:
+            done += _escalate_agency(agency_id, now, _base_url(base_url))
+        except Exception as exc:
+            log.error(
+                "could not escalate the appeals of agency %s: %s", agency_id, type(exc).__name__
+            )
     return done
 
 
+def _escalate_agency(agency_id: int, now: datetime, base: str) -> list[tuple[str, str]]:
+    today = timezone.localdate(now)
+    policy = policy_of(agency_id)
+    with transaction.atomic():
+        rows = []
+        for appeal in (
+            Appeal.objects.select_for_update(of=("self",))
+            .filter(agency_id=agency_id, state__in=OPEN_STATES)
+            .select_related("agency", "system")
+            .order_by("decide_by", "pk")
+        ):
+            new = [t for t in thresholds(appeal, today, policy) if t not in appeal.escalations]
+            if new:
+                rows.append((appeal, new))
+        if not rows:
+            return []
+        agency = rows[0][0].agency
+        recipients = [
+            u.email
+            for u in get_user_model()
+            .objects.filter(
+                memberships__agency_id=agency_id,
+                memberships__role=GOVERNANCE_LEAD,
+                is_active=True,
+            )
+            .exclude(email="")
+            .distinct()
+            .order_by("pk")
+        ]
+        if not recipients:
+            _undeliverable(agency, rows, now)
+            return []
+        done = []
+        for appeal, new in rows:
+            appeal.escalations = sorted(set(appeal.escalations) | set(new))
+            appeal.save(update_fields=["escalations"])
+            audit.record(
+                actor=None,
+                action="appeal.escalate",
+                obj=appeal,
+                agency=appeal.agency,
+                changes={"thresholds": new, "recipients": len(recipients)},
+            )
+            done += [(appeal.reference, t) for t in new]
+        with override(settings.LANGUAGE_CODE):
+            body = render_to_string(
+                "remedy/email/deadlines.txt",
+                {
+                    "agency": agency,
+                    "rows": [
+                        {
+                            "appeal": a,
+                            "thresholds": [str(THRESHOLD_LABELS.get(t, t)) for t in new],
+                            "link": base + reverse("appeal_detail", args=[a.agency.slug, a.pk]),
+                        }
+                        for a, new in rows
+                    ],
+                },
+            )
+            subject = _("Appeals near or past their deadline at %(agency)s") % {
+                "agency": agency.name
+            }
+        # Last, inside the transaction: when the mail server refuses, nothing is recorded as
+        # told and the next run tries again.
+        send_mail(subject, body, None, recipients)
+    return done
+
+
+def _undeliverable(agency: Agency, rows: list, now: datetime) -> None:
+    """No governance lead with an e-mail address: say so in the log and, once per new
+    threshold set, in the audit log (references and thresholds only)."""
+    pending = sorted(f"{a.reference}:{t}" for a, new in rows for t in new)
+    log.warning(
+        "agency %s has appeals near or past a deadline but no governance lead with an e-mail "
+        "address",
+        agency.slug,
+    )
+    last = (
+        AuditEvent.objects.filter(action="appeal.escalate-undeliverable", agency=agency)
+        .order_by("-time", "-pk")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if last and last.get("pending") == pending:
+        return
+    audit.record(
+        actor=None,
+        action="appeal.escalate-undeliverable",
+        agency=agency,
+        changes={"pending": pending, "count": len(pending)},
+        object_repr=f"appeal deadlines of {agency.slug}"[:200],
+    )
+
+
+def forget_networks(now: datetime | None = None) -> None:
+    """Network hashes are kept a day, for the rate limits only."""
+    day_ago = (now or timezone.now()) - timedelta(days=1)
+    Appeal.objects.filter(received_at__lt=day_ago).exclude(client_hash="").update(client_hash="")
+    PublicAttempt.objects.filter(at__lt=day_ago).delete()
+
+
 def scheduled_run() -> None:
-    Appeal.objects.filter(received_at__lt=timezone.now() - timedelta(days=1)).exclude(
-        client_hash=""
-    ).update(client_hash="")
+    forget_networks()
     escalate()
 
 
@@ -1192,24 +1500,91 @@ def purgeable(now: datetime | None = None) -> list[Appeal]:
     return out
 
 
+NOTICE_PURGED_FIELDS = {"case_reference": "", "outcome": "", "factors": [], "person_hash": ""}
+
+
+def purgeable_notices(now: datetime | None = None) -> list[Notice]:
+    """Notices whose appeal window and the retention period after it have passed, and whose
+    appeals (if any) are all purged: the case reference, outcome, factors and person hash go."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policies = {p.agency_id: p.retention_days for p in RemedyPolicy.objects.all()}
+    live = Appeal.objects.filter(notice_id=OuterRef("pk"), purged_at__isnull=True)
+    out = []
+    for notice in (
+        Notice.objects.filter(purged_at__isnull=True)
+        .exclude(Exists(live))
+        .order_by("appeal_by", "pk")
+    ):
+        days = policies.get(notice.agency_id, DEFAULT_RETENTION_DAYS)
+        if notice.appeal_by + timedelta(days=days) < today:
+            out.append(notice)
+    return out
+
+
+def open_past_retention(now: datetime | None = None) -> list[Appeal]:
+    """Open cases received longer ago than the retention period: never purged (the person is
+    still owed an answer), listed so that staff close or withdraw them."""
+    now = now or timezone.now()
+    policies = {p.agency_id: p.retention_days for p in RemedyPolicy.objects.all()}
+    return [
+        a
+        for a in Appeal.objects.filter(state__in=OPEN_STATES).order_by("received_at", "pk")
+        if a.received_at < now - timedelta(days=policies.get(a.agency_id, DEFAULT_RETENTION_DAYS))
+    ]
+
+
 def purge(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, Any]:
-    """Remove the personal data of closed cases past retention; keep everything statistics
-    need (dates, states, outcome, remedy kinds, the consented group). One audit event, with
-    counts and case references only."""
+    """Remove the personal data of closed cases past retention, and of notices past their appeal
+    window and retention; keep everything statistics need (dates, states, outcome, remedy
+    kinds, the group when it is one of the agency's categories). One audit event, with counts
+    and references only. Open cases are never purged: they are listed instead."""
     now = now or timezone.now()
     cases = purgeable(now)
+    case_ids = {a.pk for a in cases}
+    # Notices whose last unpurged appeals are purged in this same run go too.
+    policies = {p.agency_id: p for p in RemedyPolicy.objects.all()}
+    notices_due = [
+        n
+        for n in purgeable_notices(now)
+        + [
+            n
+            for n in Notice.objects.filter(purged_at__isnull=True, appeals__pk__in=case_ids)
+            .distinct()
+            .order_by("pk")
+            if not n.appeals.filter(purged_at__isnull=True).exclude(pk__in=case_ids).exists()
+            and n.appeal_by
+            + timedelta(
+                days=getattr(policies.get(n.agency_id), "retention_days", DEFAULT_RETENTION_DAYS)
+            )
+            < timezone.localdate(now)
+        ]
+    ]
+    notices_due = list({n.pk: n for n in notices_due}.values())
+    still_open = open_past_retention(now)
     result = {
-        "schema": "ombuds.purge/1",
+        "schema": "ombuds.purge/2",
         "dry_run": dry_run,
         "purged": len(cases),
         "references": [a.reference for a in cases],
+        "notices_purged": len(notices_due),
+        "notice_references": [n.reference for n in notices_due],
+        "open_past_retention": [a.reference for a in still_open],
     }
-    if dry_run or not cases:
+    if dry_run or not (cases or notices_due):
         return result
     with transaction.atomic():
-        ids = [a.pk for a in cases]
-        Appeal.objects.filter(pk__in=ids).update(purged_at=now, **PURGED_FIELDS)
-        AppealEvent.objects.filter(appeal_id__in=ids).update(note="")
+        for a in cases:
+            groups = getattr(policies.get(a.agency_id), "groups", None) or []
+            Appeal.objects.filter(pk=a.pk).update(
+                purged_at=now,
+                group=a.group if a.group in groups else "",
+                **PURGED_FIELDS,
+            )
+        AppealEvent.objects.filter(appeal_id__in=case_ids).update(note="")
+        Notice.objects.filter(pk__in=[n.pk for n in notices_due]).update(
+            purged_at=now, **NOTICE_PURGED_FIELDS
+        )
         by_agency: dict[str, int] = {}
         for a in cases:
             by_agency[a.agency.slug] = by_agency.get(a.agency.slug, 0) + 1
@@ -1220,8 +1595,10 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, An
                 "count": len(cases),
                 "references": result["references"],
                 "by_agency": by_agency,
+                "notices": len(notices_due),
+                "notice_references": result["notice_references"],
             },
-            object_repr=f"purge of {len(cases)} closed appeal(s)",
+            object_repr=f"purge of {len(cases)} closed appeal(s), {len(notices_due)} notice(s)",
         )
     return result
 

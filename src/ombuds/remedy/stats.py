@@ -62,7 +62,8 @@ def overturn_rate(system, start: dt.date | None = None, end: dt.date | None = No
 
 
 def summary(system, start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
-    """The staff view: every figure, groups included whatever their size (flagged)."""
+    """The staff view: every figure; groups only from the minimum size up (the form promised
+    appellants their group is only counted, never shown with their case)."""
     policy = policy_of(system.agency_id)
     qs = _appeals(system, start, end)
     rows = list(
@@ -100,15 +101,19 @@ def summary(system, start: dt.date | None = None, end: dt.date | None = None) ->
         "p90_working_days": percentile(working_days, 0.9),
         "within_deadline": within,
         "share_within_deadline": within / len(decided) if decided else None,
+        # Staff see no more than the public about groups: a group below the minimum, with date
+        # filters, could point at one person's case. Only how many groups were left out.
         "groups": [
             {
                 "group": name,
                 **g,
                 "overturn_rate": g["overturned"] / g["decided"],
-                "suppressed": g["decided"] < floor,
+                "suppressed": False,
             }
             for name, g in sorted(groups.items())
+            if g["decided"] >= floor
         ],
+        "groups_suppressed": sum(g["decided"] < floor for g in groups.values()),
         "min_group": floor,
     }
 

@@ -13,6 +13,11 @@ urlpatterns = [
         name="appeal_step",
     ),
     path(
+        "agencies/<slug:slug>/appeals/<int:case>/link/",
+        views.appeal_link,
+        name="appeal_link",
+    ),
+    path(
         "agencies/<slug:slug>/appeals/<int:case>/letter/",
         views.appeal_letter,
         name="appeal_letter",

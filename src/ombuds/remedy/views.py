@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +24,7 @@ from . import services, stats
 from .forms import (
     HONEYPOT,
     BatchForm,
+    LinkForm,
     PolicyForm,
     PublicAppealForm,
     RouteForm,
@@ -143,28 +144,61 @@ def _step_choices(appeal):
     return [(s, AppealState(s).label) for s in services.allowed_next(appeal)]
 
 
-@access("appeal.view")
-def appeal_detail(request, slug, case):
-    appeal = _case(request, slug, case, "appeal.view")
-    today = timezone.localdate()
-    can_act = any(
+def _can_act(request, appeal) -> bool:
+    """Case handlers and reviewers see the appellant's details, the grounds and the reasons;
+    a view-only role sees dates, states and outcomes only — on every page and every answer."""
+    return any(
         has_perm(request.user, p, appeal.agency_id) for p in ("appeal.enter", "appeal.decide")
     )
+
+
+def _repeat_appeals(appeal):
+    """Other appeals of the same agency linked to the same person (keyed hash of their
+    identifier, through the notices): how many, with links."""
+    if not appeal.person_hash:
+        return []
+    return list(
+        Appeal.objects.filter(agency_id=appeal.agency_id, person_hash=appeal.person_hash)
+        .exclude(pk=appeal.pk)
+        .order_by("-received_at", "-pk")
+    )
+
+
+def _detail(request, appeal, *, form=None, link_form=None, status=200):
+    can_act = _can_act(request, appeal)
     choices = _step_choices(appeal)
+    if form is None and can_act and choices:
+        form = TransitionForm(choices=choices)
+    can_link = appeal.state in services.BEFORE_REVIEW and has_perm(
+        request.user, "appeal.enter", appeal.agency_id
+    )
+    if link_form is None and can_link:
+        link_form = LinkForm()
     return render(
         request,
         "remedy/appeal_detail.html",
         {
             "appeal": appeal,
             "events": appeal.events.select_related("actor"),
-            "overdue": services.is_overdue(appeal, today),
-            "form": TransitionForm(choices=choices) if can_act and choices else None,
+            "overdue": services.is_overdue(appeal, timezone.localdate()),
+            "form": form if can_act else None,
+            # A refused link shows its errors even when the review has meanwhile started.
+            "link_form": link_form
+            if can_link or (link_form is not None and link_form.is_bound)
+            else None,
             "reviewer_problems": services.reviewer_problems(request.user, appeal)
             if appeal.state in ("acknowledged", "in_review")
             else [],
             "can_see_contact": can_act,
+            "repeats": _repeat_appeals(appeal) if can_act else [],
         },
+        status=status,
     )
+
+
+@access("appeal.view")
+def appeal_detail(request, slug, case):
+    return _detail(request, _case(request, slug, case, "appeal.view"))
 
 
 @access("appeal.view")
@@ -172,6 +206,8 @@ def appeal_step(request, slug, case):
     appeal = _case(request, slug, case, "appeal.view")
     if request.method != "POST":
         return redirect("appeal_detail", slug=slug, case=case)
+    if not _can_act(request, appeal):
+        raise PermissionDenied
     form = TransitionForm(request.POST, choices=_step_choices(appeal))
     if form.is_valid():
         data = form.cleaned_data
@@ -186,6 +222,8 @@ def appeal_step(request, slug, case):
                 remedy_kinds=data["remedy_kinds"],
                 remedy_done_on=data["remedy_done_on"],
                 refuse_remedy=data["refuse_remedy"],
+                not_original_decision_maker=data["not_original_decision_maker"],
+                appellant_asked=data["appellant_asked"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -193,22 +231,35 @@ def appeal_step(request, slug, case):
             messages.success(request, _("Saved."))
             return redirect("appeal_detail", slug=slug, case=case)
     appeal.refresh_from_db()
-    return render(
-        request,
-        "remedy/appeal_detail.html",
-        {
-            "appeal": appeal,
-            "events": appeal.events.select_related("actor"),
-            "overdue": services.is_overdue(appeal, timezone.localdate()),
-            "form": form,
-            "can_see_contact": True,
-        },
-        status=400,
-    )
+    return _detail(request, appeal, form=form, status=400)
+
+
+@access("appeal.enter")
+def appeal_link(request, slug, case):
+    appeal = _case(request, slug, case, "appeal.enter")
+    if request.method != "POST":
+        return redirect("appeal_detail", slug=slug, case=case)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.link_appeal(request.user, appeal, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("appeal_detail", slug=slug, case=case)
+    appeal.refresh_from_db()
+    return _detail(request, appeal, link_form=form, status=400)
 
 
 def _letter_context(rendered, agency, reference, pdf_url=""):
     return {"letter": rendered, "agency": agency, "reference": reference, "pdf_url": pdf_url}
+
+
+def _decision_letter(request, appeal):
+    """The letter as the appellant gets it, for those who may see the reasons; without the
+    reasons for a view-only role (the same gate as the case page)."""
+    return services.decision_letter(appeal, with_reasons=_can_act(request, appeal))
 
 
 @access("appeal.view")
@@ -220,7 +271,7 @@ def appeal_letter(request, slug, case):
         request,
         "remedy/letter.html",
         _letter_context(
-            services.decision_letter(appeal),
+            _decision_letter(request, appeal),
             appeal.agency,
             appeal.reference,
             reverse("appeal_letter_pdf", args=[slug, case]),
@@ -235,7 +286,7 @@ def appeal_letter_pdf(request, slug, case):
         raise Http404
     html = render_to_string(
         "remedy/letter.html",
-        _letter_context(services.decision_letter(appeal), appeal.agency, appeal.reference),
+        _letter_context(_decision_letter(request, appeal), appeal.agency, appeal.reference),
         request,
     )
     return _pdf(
@@ -315,6 +366,8 @@ def notice_batch(request, pk):
                 issued = services.issue_batch(request.user, system, text)
             except services.BatchRefused as exc:
                 problems = exc.problems
+            except ValidationError as exc:
+                apply_errors(form, exc)
             except services.PseudonymKeyMissing:
                 form.add_error(
                     "file",
@@ -373,7 +426,8 @@ def remedy_policy(request, slug):
     agency = _agency(request, slug, "remedy.settings")
     policy = services.policy_of(agency)
     initial = {name: getattr(policy, name) for name in services.POLICY_LIMITS} | {
-        "holidays": "\n".join(policy.holidays or [])
+        "holidays": "\n".join(policy.holidays or []),
+        "groups": "\n".join(policy.groups or []),
     }
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
