@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from ombuds.core.validation import check_text
 
 from .lifecycle import TransitionRefused
 from .models import CARD_FIELDS, DEMOGRAPHIC_FEATURES, AISystem, Attachment, Card, CardKind, Stage
-from .uploads import check_upload
+from .uploads import inspect
 
 EDITABLE_FIELDS = [
     "name",
@@ -204,23 +203,17 @@ def add_attachment(actor, system: AISystem, kind: str, upload) -> Attachment:
     check_object(actor, "card.edit", system.agency_id)
     if kind not in CardKind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(CardKind.values)}."})
-    content_type = check_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
-    check_text({"file": name})
+    checked = inspect(upload)
     attachment = Attachment(
         system=system,
         card_kind=kind,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(checked.stored_name, upload, save=False)
     try:
         with transaction.atomic():
             attachment.save()
@@ -231,10 +224,10 @@ def add_attachment(actor, system: AISystem, kind: str, upload) -> Attachment:
                 agency=system.agency,
                 changes={
                     "attachment": {
-                        "name": name,
+                        "name": checked.original_name,
                         "sha256": attachment.sha256,
                         "size": attachment.size,
-                        "type": content_type,
+                        "type": checked.content_type,
                     }
                 },
             )

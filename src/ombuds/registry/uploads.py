@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,6 +73,14 @@ def check_upload(upload, field: str = "file") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if text is not None and suffix not in TEXT_SUFFIXES:
+        # Text named .html or .svg is not a document we keep: scripts ride in those.
+        raise ValidationError(
+            {
+                field: _("Text files are accepted as %(suffixes)s only. Accepted: %(allowed)s.")
+                % {"suffixes": ", ".join(sorted(TEXT_SUFFIXES)), "allowed": ALLOWED_DESCRIPTION}
+            }
+        )
     if text is None or "\x00" in text:
         raise ValidationError(
             {
@@ -79,3 +91,46 @@ def check_upload(upload, field: str = "file") -> str:
             }
         )
     return TEXT_SUFFIXES.get(suffix, "text/plain")
+
+
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "text/markdown": "md",
+    "text/csv": "csv",
+    "application/json": "json",
+    "application/yaml": "yaml",
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An accepted upload: the name its sender gave (shown, never used on disk), the type its
+    content shows, its size and SHA-256, and the name it is stored under."""
+
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    stored_name: str
+
+
+def inspect(upload, field: str = "file") -> Checked:
+    """Check an upload (type by content, size, name free of hidden characters) and describe it.
+    Stored under a name the server picks, with the extension of the type its content shows."""
+    from ombuds.core.validation import check_text
+
+    content_type = check_upload(upload, field)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
+    check_text({field: name})
+    stored = f"{secrets.token_hex(16)}.{EXTENSIONS.get(content_type, 'txt')}"
+    return Checked(name, content_type, upload.size, digest.hexdigest(), stored)

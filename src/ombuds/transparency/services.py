@@ -774,26 +774,20 @@ def close_consultation(actor, consultation: Consultation) -> Consultation:
 
 def add_document(actor, consultation: Consultation, upload) -> ConsultationDocument:
     """A document for the public to read, checked by content type and size like card files."""
-    from ombuds.registry.uploads import check_upload
+    from ombuds.registry.uploads import inspect
 
     system = consultation.system
     check_object(actor, "consultation.manage", system.agency_id)
-    content_type = check_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
-    check_text({"file": name})
+    checked = inspect(upload)
     document = ConsultationDocument(
         consultation=consultation,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    document.file.save(name, upload, save=False)
+    document.file.save(checked.stored_name, upload, save=False)
     try:
         with transaction.atomic():
             document.save()
@@ -807,7 +801,7 @@ def add_document(actor, consultation: Consultation, upload) -> ConsultationDocum
                     # The name may hold personal data (a mistaken upload): its hash only.
                     "document": {
                         "id": document.pk,
-                        "name_sha256": hashlib.sha256(name.encode()).hexdigest(),
+                        "name_sha256": hashlib.sha256(checked.original_name.encode()).hexdigest(),
                         "sha256": document.sha256,
                         "size": document.size,
                     },
