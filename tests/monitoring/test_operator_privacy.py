@@ -39,3 +39,63 @@ def test_only_governance_leads_see_per_operator_figures(world, tmp_path, client)
         assert b"op3" not in response.content, role
         assert "operators" not in response.json()["runs"][-1]["detail"]
         assert response.json()["runs"][-1]["figures"]["rubber_stamping_operators"] == 1
+
+
+def test_the_operator_column_cannot_be_a_protected_group_or_a_feature(world, tmp_path):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from ombuds.monitoring import services
+    from tests.monitoring.bias_logs import MAPPING, decision_log
+
+    path = tmp_path / "log.parquet"
+    decision_log("healthy", weeks=1, per_week=50).to_parquet(path)
+    for role in ("protected", "features"):
+        mapping = {**MAPPING, role: ["sex", "decided_by"]}
+        with pytest.raises(ValidationError) as exc:
+            services.save_source(
+                world.users["system_owner"],
+                world.system_a,
+                {"name": "Log", "kind": "path", "location": str(path), "mapping": mapping},
+            )
+        message = " ".join(exc.value.message_dict[f"mapping.{role}"])
+        assert "decided_by" in message and "governance leads only" in message
+
+
+def test_a_window_with_one_operator_is_shown_to_governance_leads_only(world, tmp_path, client):
+    from ombuds.monitoring import services
+    from tests.monitoring.bias_logs import MAPPING, REFERENCE, decision_log
+
+    frame = decision_log("healthy", per_week=300)
+    frame["decided_by"] = "op1"  # one person decided everything
+    path = tmp_path / "one.parquet"
+    frame.to_parquet(path)
+    owner = world.users["system_owner"]
+    source = services.save_source(
+        owner,
+        world.system_a,
+        {"name": "Log", "kind": "path", "location": str(path), "mapping": MAPPING},
+    )
+    monitor = services.create_monitor(
+        owner,
+        world.system_a,
+        {
+            "source": source,
+            "kind": "oversight",
+            "window": "weekly",
+            "reference_start": REFERENCE[0],
+            "reference_end": REFERENCE[1],
+        },
+    )
+    runner.run_monitor(monitor, today=TODAY)
+    page = reverse("monitor_detail", args=[world.system_a.pk, monitor.pk])
+    twin = reverse("monitor_json", args=[world.system_a.pk, monitor.pk])
+    client.force_login(world.users["viewer"])
+    html = client.get(page).content.decode()
+    assert "override_rate" not in html
+    assert "shown to governance leads only" in html
+    runs = client.get(twin).json()["runs"]
+    assert runs and all(r["figures"] == {} and r["detail"] == {} for r in runs)
+    client.force_login(world.lead)
+    assert "override_rate" in client.get(page).content.decode()
+    assert client.get(twin).json()["runs"][-1]["figures"]["operators"] == 1

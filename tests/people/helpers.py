@@ -102,3 +102,13 @@ API_BODIES = {
         ]
     },
 }
+
+
+def make_high_impact(system, level: int | None = 4):
+    """The system determined high-impact (rights) at the given impact level, without the
+    whole assessment: what the training rules read."""
+    from ombuds.registry.models import AISystem
+
+    AISystem.objects.filter(pk=system.pk).update(impact_determination="rights", impact_level=level)
+    system.refresh_from_db()
+    return system

@@ -60,3 +60,25 @@ def test_others_do_not(world, client):
     assert client.get(f"/agencies/{world.a.slug}/compliance/").status_code == 403
     client.force_login(world.other_lead)
     assert client.get(f"/agencies/{world.a.slug}/compliance/certificates.csv").status_code == 404
+
+
+def test_certificates_of_another_agencys_modules_are_left_out(world, client):
+    """A member of two agencies: agency A's lead does not see B's own modules of theirs."""
+    from ombuds.core.models import Membership
+
+    operator = world.users["operator"]
+    Membership.objects.create(user=operator, agency=world.b, role="operator")
+    Certificate.objects.create(
+        user=operator,
+        module="agency-b.secret-casework",
+        module_version=1,
+        completed_on=dt.date(2026, 1, 10),
+        source="import",
+        recorded_by=world.other_lead,
+    )
+    setup(world)
+    client.force_login(world.lead)
+    html = client.get(f"/agencies/{world.a.slug}/compliance/").content.decode()
+    assert "agency-b.secret-casework" not in html
+    response = client.get(f"/agencies/{world.a.slug}/compliance/certificates.csv")
+    assert "agency-b.secret-casework" not in response.content.decode()

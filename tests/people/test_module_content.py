@@ -82,7 +82,7 @@ def test_errors_name_the_file_the_item_and_the_problem(change, words):
 
 
 def test_a_yes_answer_id_is_caught_not_misread():
-    text = modules.source_text("general.override-escalate").replace("id: always", "id: yes")
+    text = modules.source_text("general.override-escalate").replace("id: manager", "id: yes")
     with pytest.raises(modules.ModuleError, match="question 'permission'"):
         modules.load(text, "override.yaml")
 

@@ -89,7 +89,9 @@ def test_the_gate_needs_at_least_one_operator(world, team):
     system = ready_system(world, team)
     for a in Assignment.objects.filter(system=system):
         services.end_assignment(team.owner, a)
-    assert unmet(system)["people.operators-trained"] == "no operator is assigned to the system"
+    assert (
+        unmet(system)["people.operators-trained"] == "no active operator is assigned to the system"
+    )
 
 
 def test_from_level_three_a_module_taken_once_does_not_do(world, team):

@@ -51,3 +51,18 @@ def test_a_renewed_certificate_is_not_reminded(world):
 
 def test_the_job_is_registered_with_the_scheduler():
     assert "people.training-reminders" in {j.name for j in scheduler.jobs()}
+
+
+def test_a_reminder_that_could_not_be_sent_is_tried_again(world, settings):
+    cert(world, world.users["operator"], D(2026, 6, 30))
+    cert(world, world.users["case_worker"], D(2026, 6, 28))
+    settings.EMAIL_BACKEND = "tests.people.mail_backends.Unreachable"
+    assert services.send_reminders(today=D(2026, 6, 1)) == 0  # nothing went out
+    assert len(mail.outbox) == 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send_reminders(today=D(2026, 6, 2)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "a-case_worker@example.org",
+        "a-operator@example.org",
+    ]
+    assert services.send_reminders(today=D(2026, 6, 3)) == 0  # sent now: not again

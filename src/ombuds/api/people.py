@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import ngettext
 from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
@@ -115,10 +116,12 @@ def list_modules(request):
 def list_operators(request, system_id: int = SystemId):
     system = get_object_or_404(AISystem.objects.select_related("agency"), pk=system_id)
     check_object(request.user, "training.view", system.agency_id)
-    today = timezone.localdate()
+    ledger = rules.Ledger(system.agency_id, timezone.localdate())
+    assigned = services.operators(system)
+    ledger.load(a.user_id for a in assigned)  # one query for all, not one per operator
     operators = []
-    for a in services.operators(system):
-        states = rules.person_status(a.user, system, today)
+    for a in assigned:
+        states = ledger.person_status(a.user, system)
         operators.append(
             {
                 "username": a.user.get_username(),
@@ -131,7 +134,7 @@ def list_operators(request, system_id: int = SystemId):
                         "title": s.found.module.title,
                         "status": s.state,
                         "completed_on": s.certificate.completed_on if s.certificate else None,
-                        "expires_on": s.certificate.expires_on if s.certificate else None,
+                        "expires_on": s.expires_on,
                     }
                     for s in states
                 ],
@@ -139,7 +142,7 @@ def list_operators(request, system_id: int = SystemId):
         )
     return {
         "system_id": system.pk,
-        "required_modules": [f.id for f in rules.required_modules(system)],
+        "required_modules": [f.id for f in ledger.required(system)],
         "operators": operators,
     }
 
@@ -169,7 +172,12 @@ def import_completions(request, payload: CompletionsIn, agency_slug: str = Agenc
             api,
             request,
             422,
-            f"{len(errs)} problem(s) in the completions: nothing was imported.",
+            ngettext(
+                "%(n)d problem in the completions: nothing was imported.",
+                "%(n)d problems in the completions: nothing was imported.",
+                len(errs),
+            )
+            % {"n": len(errs)},
             errs,
         )
     return Status(201, {"rows": len(rows), "certificates": len(created)})

@@ -56,8 +56,22 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
             "review_seconds_below": 10,
             "min_decisions": 20,
         },
+        # Always agreeing, when review times are not logged: operators (or everyone, when the
+        # log names no operator) who agreed with the system in at least 99.5 % of at least 200
+        # decided cases. At a healthy 2 % override rate, 200 cases with at most one override
+        # happen by chance about once in 11 000 windows.
+        {
+            "metric": "always_agreeing_operators",
+            "direction": "above",
+            "warning": 1,
+            "critical": None,
+            "agreement_only_at_least": 0.995,
+            "agreement_only_min_decisions": 200,
+        },
         # Overrides stopping: the window's override rate as a share of the reference period's,
-        # judged only when people did override in the reference period.
+        # judged only when people did override in the reference period, the window is large
+        # enough to expect at least five overrides, and so few is unlikely by chance
+        # (one-sided binomial test, p < 0.01).
         {
             "metric": "override_rate_vs_reference",
             "direction": "below",
@@ -66,7 +80,8 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
             "min_reference_rate": 0.02,
         },
         # Overrides skewed across protected groups: lowest group rate / highest, among groups
-        # with enough decisions, counted only when the gap is material.
+        # with enough decisions, counting a pair of groups only when the gap is material and
+        # not chance (Fisher's exact test, p < 0.01).
         {
             "metric": "override_rate_group_ratio",
             "direction": "below",
@@ -82,6 +97,10 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
 }
 # Keys of a threshold that are not parameters of the check.
 THRESHOLD_KEYS = {"metric", "direction", "warning", "critical", "sigma_guard"}
+# How unlikely by chance a gap must be before an oversight signal counts it.
+SIGNIFICANCE = 0.01
+# An override stop is judged only when the window should have shown this many overrides.
+MIN_EXPECTED_OVERRIDES = 5
 OVERTURNED = {
     "overturned",
     "partly_overturned",
@@ -160,7 +179,7 @@ def reference(kind: str, table, mapping: dict) -> dict[str, Any]:
         if t is None:
             return {"override_rate": None}
         rate = t.aggregate(o=t._o.mean()).to_pyarrow().to_pylist()[0]["o"]
-        return {"override_rate": rate}
+        return {"override_rate": None if rate is None else float(rate)}
     return {}
 
 
@@ -284,13 +303,31 @@ def _oversight_columns(table, mapping: dict):
     cols["_a"] = agree if has_agreement else 1 - cols["_o"]
     if mapping.get("review_seconds"):
         cols["_r"] = table[mapping["review_seconds"]].cast("float64")
-    return table.mutate(**cols), has_agreement
+    t = table.mutate(**cols)
+    # Only decided cases count: a row without the person's decision (or without the system's
+    # recommendation) says nothing about agreement.
+    return t.filter(t._a.notnull()), has_agreement
+
+
+def _stopped(k: int, n: int, base: float) -> bool:
+    """Whether k overrides in n decided cases is too few to be chance at the reference rate."""
+    from scipy.stats import binom
+
+    return n * base >= MIN_EXPECTED_OVERRIDES and binom.cdf(k, n, base) < SIGNIFICANCE
+
+
+def _differ(k1: int, n1: int, k2: int, n2: int) -> bool:
+    """Whether two groups' override counts differ beyond chance (Fisher's exact test)."""
+    from scipy.stats import fisher_exact
+
+    _odds, p = fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])
+    return p < SIGNIFICANCE
 
 
 def _oversight(table, mapping, ref, params=None):
     """Agreement and override rates overall, per operator (kept in the detail, shown to
-    governance leads only), per protected group, and the median review time; with the three
-    automation-bias signals as figures the thresholds judge."""
+    governance leads only), per protected group, and the median review time; with the
+    automation-bias signals as figures the thresholds judge. Only decided cases count."""
     p = params or {}
     figures: dict[str, Any] = {}
     detail: dict[str, Any] = {}
@@ -298,11 +335,20 @@ def _oversight(table, mapping, ref, params=None):
     if t is None:
         return figures, detail
     has_review = "_r" in t.columns
-    aggs = {"n": t.count(), "o": t._o.mean(), "a": t._a.mean()}
+    aggs = {
+        "n": t.count(),
+        "o": t._o.mean(),
+        "k": t._o.sum(),
+        "no": t._o.count(),
+        "a": t._a.mean(),
+    }
     if has_review:
         aggs["r"] = t._r.median()
     row = t.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-    figures["override_rate"] = row["o"]
+    decided = int(row["n"] or 0)
+    figures["decided"] = decided
+    if row["o"] is not None:  # no override data at all: no figure, rather than a false 0
+        figures["override_rate"] = row["o"]
     if has_agreement:
         figures["agreement_rate"] = row["a"]
     if has_review:
@@ -311,6 +357,8 @@ def _oversight(table, mapping, ref, params=None):
     agree_min = float(p.get("agreement_at_least", 0.98))
     seconds = float(p.get("review_seconds_below", 10))
     min_n = int(p.get("min_decisions", 20))
+    only_min = float(p.get("agreement_only_at_least", 0.995))
+    only_n = int(p.get("agreement_only_min_decisions", 200))
 
     def stamping(n, agreement, median) -> bool:
         return (
@@ -320,6 +368,9 @@ def _oversight(table, mapping, ref, params=None):
             and median is not None
             and median < seconds
         )
+
+    def always_agreeing(n, agreement) -> bool:
+        return n >= only_n and agreement is not None and agreement >= only_min
 
     if mapping.get("operator"):
         op = mapping["operator"]
@@ -342,6 +393,7 @@ def _oversight(table, mapping, ref, params=None):
                 "agreement_rate": r["a"] if has_agreement else None,
                 "median_review_seconds": r.get("r"),
                 "rubber_stamping": has_review and stamping(r["n"], r["a"], r.get("r")),
+                "always_agreeing": not has_review and always_agreeing(r["n"], r["a"]),
             }
             for r in rows
         ]
@@ -350,47 +402,62 @@ def _oversight(table, mapping, ref, params=None):
         detail["operators"] = operators[:500]
         if has_review:
             figures["rubber_stamping_operators"] = sum(o["rubber_stamping"] for o in operators)
+        else:
+            figures["always_agreeing_operators"] = sum(o["always_agreeing"] for o in operators)
     elif has_review:
-        figures["rubber_stamping_operators"] = int(stamping(row["n"], row["a"], row["r"]))
+        figures["rubber_stamping_operators"] = int(stamping(decided, row["a"], row["r"]))
+    else:
+        figures["always_agreeing_operators"] = int(always_agreeing(decided, row["a"]))
 
     base = (ref or {}).get("override_rate")
     figures["reference_override_rate"] = base
-    if base is not None and base >= float(p.get("min_reference_rate", 0.02)):
-        figures["override_rate_vs_reference"] = (row["o"] or 0.0) / base
+    n_o, k = int(row["no"] or 0), int(row["k"] or 0)
+    if (
+        base is not None
+        and row["o"] is not None
+        and base >= float(p.get("min_reference_rate", 0.02))
+        and _stopped(k, n_o, base)
+    ):
+        figures["override_rate_vs_reference"] = row["o"] / base
 
     min_group = int(p.get("min_group", 30))
     min_gap = float(p.get("min_difference", 0.05))
     groups, worst, widest = [], None, None
     for attr in mapping.get("protected", []):
+        if attr == mapping.get("operator"):
+            continue  # never a table of operators by another name
         rows = (
-            t.group_by(attr)
-            .aggregate(n=ibis._.count(), o=ibis._._o.mean())
+            t.filter(t._o.notnull())
+            .group_by(attr)
+            .aggregate(n=ibis._.count(), k=ibis._._o.sum())
             .to_pyarrow()
             .to_pylist()
         )
-        rates = {str(r[attr]): r["o"] for r in rows if r["n"] >= min_group and r["o"] is not None}
-        for r in rows:
-            if r["n"] >= min_group:
-                groups.append(
-                    {
-                        "attribute": attr,
-                        "group": str(r[attr]),
-                        "decisions": r["n"],
-                        "override_rate": r["o"],
-                    }
-                )
-        if len(rates) < 2:
+        counted = [
+            (str(r[attr]), int(r["n"]), int(r["k"] or 0)) for r in rows if r["n"] >= min_group
+        ]
+        for name, n, k_g in counted:
+            groups.append(
+                {"attribute": attr, "group": name, "decisions": n, "override_rate": k_g / n}
+            )
+        if len(counted) < 2:
             continue
-        hi, lo = max(rates.values()), min(rates.values())
-        gap = hi - lo
-        ratio = lo / hi if hi > 0 else 1.0
-        widest = gap if widest is None else max(widest, gap)
-        judged = ratio if gap >= min_gap else 1.0
+        rates = [k_g / n for _g, n, k_g in counted]
+        widest = max(widest or 0.0, max(rates) - min(rates))
+        judged = 1.0
+        for i, (_g1, n1, k1) in enumerate(counted):
+            for _g2, n2, k2 in counted[i + 1 :]:
+                r1, r2 = k1 / n1, k2 / n2
+                hi, lo = max(r1, r2), min(r1, r2)
+                if hi <= 0 or hi - lo < min_gap or not _differ(k1, n1, k2, n2):
+                    continue
+                judged = min(judged, lo / hi)
         worst = judged if worst is None else min(worst, judged)
     if groups:
         detail["override_rates_by_group"] = groups
-        figures["override_rate_group_gap"] = widest
-        figures["override_rate_group_ratio"] = worst
+        if worst is not None:
+            figures["override_rate_group_gap"] = widest
+            figures["override_rate_group_ratio"] = worst
     return figures, detail
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -29,7 +30,46 @@ PARAMS = {
     "min_reference_rate",
     "min_group",
     "min_difference",
+    "agreement_only_at_least",
+    "agreement_only_min_decisions",
 }
+# The range each parameter must lie in: (lowest, highest, whole number).
+PARAM_RANGES = {
+    "agreement_at_least": (0.0, 1.0, False),
+    "agreement_only_at_least": (0.0, 1.0, False),
+    "min_reference_rate": (0.0, 1.0, False),
+    "min_difference": (0.0, 1.0, False),
+    "review_seconds_below": (0.0, None, False),
+    "min_decisions": (1, None, True),
+    "agreement_only_min_decisions": (1, None, True),
+    "min_group": (1, None, True),
+}
+
+
+def _param(where: str, key: str, value) -> float:
+    """A check parameter as a finite number within its range; the message names the field."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValidationError({where: _("%(key)s must be a number.") % {"key": key}})
+    low, high, whole = PARAM_RANGES.get(key, (None, None, False))
+    if whole and number != int(number):
+        raise ValidationError({where: _("%(key)s must be a whole number.") % {"key": key}})
+    if (low is not None and number < low) or (high is not None and number > high):
+        if high is None:
+            message = _("%(key)s must be at least %(low)g.") % {"key": key, "low": low}
+        else:
+            message = _("%(key)s must be from %(low)g to %(high)g.") % {
+                "key": key,
+                "low": low,
+                "high": high,
+            }
+        raise ValidationError({where: message})
+    return number
+
+
 ENV_NAME = re.compile(r"^OMBUDS_SOURCE_[A-Z0-9_]{1,80}$")
 
 
@@ -188,9 +228,9 @@ def _thresholds(kind: str, raw) -> list[dict]:
             try:
                 clean[level] = float(value)
             except (TypeError, ValueError):
-                raise ValidationError(
-                    {where: _("%(level)s must be a number.") % {"level": level}}
-                ) from None
+                clean[level] = math.nan
+            if isinstance(value, bool) or not math.isfinite(clean[level]):
+                raise ValidationError({where: _("%(level)s must be a number.") % {"level": level}})
         if clean["warning"] is None and clean["critical"] is None:
             raise ValidationError({where: _("Give a warning or a critical level.")})
         if t.get("sigma_guard"):
@@ -205,12 +245,7 @@ def _thresholds(kind: str, raw) -> list[dict]:
                         % {"key": key, "known": ", ".join(sorted(PARAMS))}
                     }
                 )
-            try:
-                clean[key] = float(value)
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    {where: _("%(key)s must be a number.") % {"key": key}}
-                ) from None
+            clean[key] = _param(where, key, value)
         out.append(clean)
     return out
 

@@ -87,6 +87,16 @@ def clean_mapping(raw: dict) -> dict:
             out[key] = str(value).strip()
     if "time" not in out:
         errors["time"] = _("Name the column that holds when each decision was made.")
+    operator = out.get("operator")
+    if operator:
+        # Per-operator figures are for governance leads only: the operator column as a
+        # protected group or a feature would show them, by group, to everyone.
+        for key in LISTS:
+            if operator in out.get(key, []):
+                errors[key] = _(
+                    "The operator column %(column)s cannot also be a %(role)s column: figures "
+                    "per operator are shown to governance leads only."
+                ) % {"column": operator, "role": key}
     if errors:
         from django.core.exceptions import ValidationError
 

@@ -240,11 +240,37 @@ def monitor_create(request, pk):
     )
 
 
+def one_persons(monitor, run) -> bool:
+    """Whether a window's overall oversight figures are in fact one person's: an oversight
+    monitor whose log names operators, with fewer than two in the window. Those figures are
+    per-operator figures and go to governance leads only."""
+    if monitor.kind != "oversight":
+        return False
+    mapped = bool((monitor.source.mapping or {}).get("operator"))
+    figures = run.figures or {}
+    count = figures.get("operators", 0 if mapped else 2)
+    return count is not None and count < 2
+
+
+def visible_figures(user, monitor, run) -> dict:
+    """A run's figures as this person may see them (see one_persons)."""
+    if one_persons(monitor, run) and not has_perm(
+        user, "compliance.view", monitor.system.agency_id
+    ):
+        return {}
+    return dict(run.figures or {})
+
+
 @access("monitor.view")
 def monitor_detail(request, pk, monitor):
     system = _system(request, pk, "monitor.view")
     found = get_object_or_404(Monitor.objects.select_related("source"), pk=monitor, system=system)
+    lead = has_perm(request.user, "compliance.view", system.agency_id)
     runs = list(found.runs.order_by("window_start"))
+    withheld = False
+    for r in runs:
+        if not lead and one_persons(found, r):
+            r.figures, r.detail, withheld = {}, {}, bool(r.figures) or withheld
     names: list[str] = []
     for r in runs:
         for k, v in (r.figures or {}).items():
@@ -266,7 +292,6 @@ def monitor_detail(request, pk, monitor):
                 "rows": points,
             }
         )
-    lead = has_perm(request.user, "compliance.view", system.agency_id)
     latest = next((r for r in reversed(runs) if r.status == "done"), None)
     return render(
         request,
@@ -281,6 +306,7 @@ def monitor_detail(request, pk, monitor):
             "operators": (latest.detail or {}).get("operators") if lead and latest else None,
             "operators_window": latest,
             "groups": (latest.detail or {}).get("override_rates_by_group") if latest else None,
+            "withheld": withheld,
         },
     )
 
@@ -291,6 +317,8 @@ def visible_detail(user, run) -> dict:
     detail = dict(run.detail or {})
     if not has_perm(user, "compliance.view", run.monitor.system.agency_id):
         detail.pop("operators", None)
+        if one_persons(run.monitor, run):
+            return {}
     return detail
 
 
@@ -300,7 +328,9 @@ def monitor_json(request, pk, monitor):
     from django.http import JsonResponse
 
     system = _system(request, pk, "monitor.view")
-    found = get_object_or_404(Monitor.objects.select_related("system"), pk=monitor, system=system)
+    found = get_object_or_404(
+        Monitor.objects.select_related("system", "source"), pk=monitor, system=system
+    )
     runs = found.runs.order_by("window_start")
     return JsonResponse(
         {
@@ -316,7 +346,7 @@ def monitor_json(request, pk, monitor):
                     "window_end": r.window_end.isoformat(),
                     "status": r.status,
                     "rows": r.rows,
-                    "figures": r.figures,
+                    "figures": visible_figures(request.user, found, r),
                     "detail": visible_detail(request.user, r),
                     "error": r.error,
                 }

@@ -15,7 +15,8 @@ from .models import Mode, OversightDesign
 def operators_trained(system, to_stage: str) -> str | None:
     """Met when at least one operator is assigned and every one holds every module the system
     requires, unexpired; from level III every required module must be renewed periodically."""
-    required = rules.required_modules(system)
+    ledger = rules.Ledger(system.agency_id)
+    required = ledger.required(system)
     problems = []
     if rules.recurring_needed(system):
         once = [f.module.title for f in required if f.module.validity_months is None]
@@ -27,16 +28,19 @@ def operators_trained(system, to_stage: str) -> str | None:
                 )
                 % {"modules": "; ".join(once)}
             )
+    # Only active members of the system's agency count: a departed operator's assignment is
+    # ignored.
     assigned = services.operators(system)
     if not assigned:
-        problems.insert(0, _("no operator is assigned to the system"))
+        problems.insert(0, _("no active operator is assigned to the system"))
         return "; ".join(problems)
+    ledger.load(a.user_id for a in assigned)
     seen = set()
     for a in assigned:
         if a.user_id in seen:
             continue
         seen.add(a.user_id)
-        lacking = rules.missing_for(a.user, system)
+        lacking = ledger.missing_for(a.user, system)
         if lacking:
             problems.append(
                 _("%(name)s is not certified for: %(modules)s")
@@ -56,9 +60,13 @@ def oversight_designed(system, to_stage: str) -> str | None:
 
 
 def trained_for(user, system) -> str | None:
-    """None when the person holds every module the system requires of them (or it requires
-    none); otherwise a short reason naming what is missing."""
-    lacking = rules.missing_for(user, system)
+    """None when the person holds every module the system requires of whoever acts on it (or
+    it requires none); otherwise a short reason naming what is missing. Someone outside the
+    system's agency, or whose account is closed, never qualifies."""
+    ledger = rules.Ledger(system.agency_id)
+    if not getattr(user, "is_active", False) or not ledger.is_member(user):
+        return _("not an active member of the agency that runs the system")
+    lacking = ledger.missing_for(user, system)
     if not lacking:
         return None
     return _("not certified for: %(modules)s") % {"modules": "; ".join(lacking)}

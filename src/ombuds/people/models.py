@@ -24,6 +24,9 @@ class AgencyModule(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the module was first written: no completion can be older. Unknown (empty) for
+    # modules created before this was recorded.
+    created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["agency", "key"]
@@ -50,6 +53,9 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)
+    # The order the choices were shown in, per question ({question id: [choice ids]}): drawn
+    # anew for each attempt, so the position of the right answer teaches nothing.
+    order = models.JSONField(default=dict, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True)
 

@@ -52,6 +52,7 @@ TOP_KEYS = {
     "validity_months",
     "required_for",
     "based_on",
+    "min_accepted_version",
 }
 
 
@@ -125,6 +126,9 @@ class Module:
     summary: str = ""
     links: tuple[Link, ...] = ()
     based_on: str = ""
+    # Certificates of an older version than this do not count (the content changed enough
+    # that those who took the old one must take it again).
+    min_accepted_version: int = 1
     source: str = ""
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -285,6 +289,12 @@ def parse(data: Any, source: str = "<module>") -> Module:
             f"{where}: 'validity_months' must be a whole number of months from 1 to 120, "
             "or left out for a module taken once"
         )
+    accepted = data.get("min_accepted_version", 1)
+    if not isinstance(accepted, int) or isinstance(accepted, bool) or not 1 <= accepted <= version:
+        raise ModuleError(
+            f"{where}: 'min_accepted_version' must be a whole number from 1 to the module's "
+            f"version ({version})"
+        )
     return Module(
         id=mid,
         version=version,
@@ -298,6 +308,7 @@ def parse(data: Any, source: str = "<module>") -> Module:
         validity_months=validity,
         required_for=_requirement(data.get("required_for"), where),
         based_on=str(data.get("based_on") or ""),
+        min_accepted_version=accepted,
         source=source,
         raw=data,
     )

@@ -76,10 +76,30 @@ class Found:
 
     module: content.Module
     row: object | None = None
+    systems: frozenset[int] = frozenset()
 
     @property
     def id(self) -> str:
         return self.module.id
+
+
+# Parsed agency modules by (row id, updated_at): a page that shows twenty systems parses each
+# module once, and a changed module (updated_at moves) is parsed again.
+_PARSED: dict[tuple[int, object, int], content.Module | None] = {}
+_PARSED_MAX = 2000
+
+
+def _parsed(row) -> content.Module | None:
+    # The text's hash too: a row changed without touching updated_at is never served stale.
+    key = (row.pk, row.updated_at, hash(row.text))
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        try:
+            _PARSED[key] = content.load(row.text, f"agency module {row.key}")
+        except content.ModuleError:
+            _PARSED[key] = None  # validated on save; a row that no longer parses is skipped
+    return _PARSED[key]
 
 
 def agency_modules(agency_id: int) -> dict[str, Found]:
@@ -91,10 +111,9 @@ def agency_modules(agency_id: int) -> dict[str, Found]:
     for row in AgencyModule.objects.filter(agency_id=agency_id, retired=False).prefetch_related(
         "systems"
     ):
-        try:
-            out[row.key] = Found(content.load(row.text, f"agency module {row.key}"), row)
-        except content.ModuleError:
-            continue  # validated on save; a row that no longer parses is skipped, not fatal
+        module = _parsed(row)
+        if module is not None:
+            out[row.key] = Found(module, row, frozenset(s.pk for s in row.systems.all()))
     return out
 
 
@@ -102,13 +121,11 @@ def find(agency_id: int, module_id: str) -> Found | None:
     return agency_modules(agency_id).get(module_id)
 
 
-def required_modules(system, role: str | None = None) -> list[Found]:
-    """The modules a system requires of its operators (of one role, when given): those whose
-    rules match the system, and the agency's modules linked to it."""
+def _required(catalogue: dict[str, Found], system, role: str | None = None) -> list[Found]:
     out = []
-    for found in agency_modules(system.agency_id).values():
+    for found in catalogue.values():
         module = found.module
-        linked = found.row is not None and any(s.pk == system.pk for s in found.row.systems.all())
+        linked = system.pk in found.systems
         if not linked and not module.required_for.applies(
             # Follows the determination: an undetermined system cannot pass the gate anyway
             # (registry.high-impact-determined), and requires the general modules once found
@@ -124,27 +141,93 @@ def required_modules(system, role: str | None = None) -> list[Found]:
     return sorted(out, key=lambda f: f.id)
 
 
+def required_modules(system, role: str | None = None) -> list[Found]:
+    """The modules a system requires of the people who act on it (of one role, when given:
+    only for listings such as "modules for my role"), those whose rules match the system, and
+    the agency's modules linked to it."""
+    return _required(agency_modules(system.agency_id), system, role)
+
+
+# Whoever is assigned to a system, or asked about through the qualification rule, acts on
+# it: the modules meant for operators and case workers apply to them whatever their role in
+# the agency (a governance lead deciding appeals is held to the operators' training).
+ACTING = frozenset({"operator", "case_worker"})
+
+
+def _for_person(required: list[Found], roles: set[str]) -> list[Found]:
+    acting = ACTING | set(roles)
+    return [
+        f
+        for f in required
+        if not f.module.required_for.roles or acting & f.module.required_for.roles
+    ]
+
+
 def roles_in(user, agency_id: int) -> set[str]:
     return set(user.memberships.filter(agency_id=agency_id).values_list("role", flat=True))
 
 
 def modules_for(user, system) -> list[Found]:
-    """The modules this person must hold to operate this system, given their roles."""
-    roles = roles_in(user, system.agency_id)
-    out = {}
-    for found in required_modules(system):
-        need = found.module.required_for.roles
-        if not need or roles & need or not roles:
-            out[found.id] = found
-    return sorted(out.values(), key=lambda f: f.id)
+    """The modules this person must hold to act on this system (operate it, review its
+    outputs or its appeals)."""
+    return _for_person(required_modules(system), roles_in(user, system.agency_id))
 
 
-def latest_certificates(user) -> dict[str, object]:
-    """The certificate that counts for each module: the one expiring last (never-expiring wins)."""
+def recurring_needed(system) -> bool:
+    """From impact level III training must be renewed. A high-impact (or undetermined) system
+    without an approved level is taken at level IV, as the gate does."""
+    level = system.impact_level
+    if level is None:
+        level = 4 if system.is_high_impact is not False else 1
+    return level >= 3
+
+
+def valid_until(cert, module: content.Module) -> dt.date | None:
+    """A certificate's expiry as the module stands now (a validity period added later applies
+    to certificates issued before); None: it does not expire."""
+    return expiry(cert.completed_on, module.validity_months)
+
+
+def accepted(cert, module: content.Module, *, recurring: bool = False) -> bool:
+    """Whether a certificate can count for the module at all: of an accepted version, and
+    with an expiry when the system requires recurring training."""
+    if cert.module_version < module.min_accepted_version:
+        return False
+    return not (recurring and valid_until(cert, module) is None)
+
+
+def counting(certs, module: content.Module, *, recurring: bool = False):
+    """The certificate that counts among a person's certificates for one module: an accepted
+    one expiring last (a never-expiring one wins where it is accepted); None when none is."""
+    best, best_until = None, None
+    for cert in certs:
+        if cert.module != module.id or not accepted(cert, module, recurring=recurring):
+            continue
+        until = valid_until(cert, module)
+        if best is None or best_until is not None and (until is None or until >= best_until):
+            best, best_until = cert, until
+    return best
+
+
+def latest_certificates(user, catalogue: dict[str, Found] | None = None) -> dict[str, object]:
+    """The certificate that counts for each module the person holds (among `catalogue`, when
+    given, judged by the module as it is now; otherwise by the expiry recorded at issue)."""
     from .models import Certificate
 
+    certs = list(Certificate.objects.filter(user=user).order_by("completed_on", "id"))
     best: dict[str, object] = {}
-    for cert in Certificate.objects.filter(user=user).order_by("completed_on", "id"):
+    if catalogue is not None:
+        by_module: dict[str, list] = {}
+        for cert in certs:
+            by_module.setdefault(cert.module, []).append(cert)
+        for mid, items in by_module.items():
+            found = catalogue.get(mid)
+            if found is not None:
+                cert = counting(items, found.module)
+                if cert is not None:
+                    best[mid] = cert
+        return best
+    for cert in certs:
         held = best.get(cert.module)
         if (
             held is None
@@ -160,43 +243,99 @@ class ModuleStatus:
     found: Found
     state: str
     certificate: object | None
+    expires_on: dt.date | None = None
 
     @property
     def label(self) -> str:
         return str(LABELS[self.state])
 
 
+class Ledger:
+    """What status needs for one agency, loaded once per page or request: the agency's modules,
+    and for the people asked about their certificates and roles (one query each, however
+    many systems and people the page shows)."""
+
+    def __init__(self, agency_id: int, today: dt.date | None = None):
+        self.agency_id = agency_id
+        self.today = today or timezone.localdate()
+        self.catalogue = agency_modules(agency_id)
+        self._certs: dict[int, list] = {}
+        self._roles: dict[int, set[str]] = {}
+
+    def load(self, user_ids) -> None:
+        """Certificates and roles of these people, in two queries."""
+        from ombuds.core.models import Membership
+
+        from .models import Certificate
+
+        wanted = [u for u in set(user_ids) if u not in self._certs]
+        if not wanted:
+            return
+        for u in wanted:
+            self._certs[u], self._roles[u] = [], set()
+        for cert in Certificate.objects.filter(user_id__in=wanted).order_by("completed_on", "id"):
+            self._certs[cert.user_id].append(cert)
+        for uid, role in Membership.objects.filter(
+            user_id__in=wanted, agency_id=self.agency_id
+        ).values_list("user_id", "role"):
+            self._roles[uid].add(role)
+
+    def certificates(self, user) -> list:
+        self.load([user.pk])
+        return self._certs[user.pk]
+
+    def is_member(self, user) -> bool:
+        self.load([user.pk])
+        return bool(self._roles[user.pk])
+
+    def required(self, system, role: str | None = None) -> list[Found]:
+        return _required(self.catalogue, system, role)
+
+    def modules_for(self, user, system) -> list[Found]:
+        self.load([user.pk])
+        return _for_person(self.required(system), self._roles[user.pk])
+
+    def person_status(self, user, system) -> list[ModuleStatus]:
+        recurring = recurring_needed(system)
+        certs = self.certificates(user)
+        out = []
+        for found in self.modules_for(user, system):
+            cert = counting(certs, found.module, recurring=recurring)
+            until = valid_until(cert, found.module) if cert else None
+            state = status(until, self.today, held=cert is not None)
+            out.append(ModuleStatus(found, state, cert, until))
+        return out
+
+    def overall(self, user, system) -> str:
+        return worst(s.state for s in self.person_status(user, system))
+
+    def missing_for(self, user, system) -> list[str]:
+        return [
+            s.found.module.title
+            for s in self.person_status(user, system)
+            if s.state in (MISSING, EXPIRED)
+        ]
+
+    def certificate_state(self, cert) -> tuple[str | None, dt.date | None, bool]:
+        """(title, expiry as the module stands now, whether it counts at all) for a
+        certificate of this agency's catalogue; title None for another agency's module."""
+        found = self.catalogue.get(cert.module)
+        if found is None:
+            return None, cert.expires_on, False
+        return found.module.title, valid_until(cert, found.module), accepted(cert, found.module)
+
+
 def person_status(user, system, today: dt.date | None = None) -> list[ModuleStatus]:
-    today = today or timezone.localdate()
-    certs = latest_certificates(user)
-    out = []
-    for found in modules_for(user, system):
-        cert = certs.get(found.id)
-        state = status(cert.expires_on if cert else None, today, held=cert is not None)
-        out.append(ModuleStatus(found, state, cert))
-    return out
+    return Ledger(system.agency_id, today).person_status(user, system)
 
 
 def overall(user, system, today: dt.date | None = None) -> str:
     return worst(s.state for s in person_status(user, system, today))
 
 
-def recurring_needed(system) -> bool:
-    """From impact level III training must be renewed. A high-impact (or undetermined) system
-    without an approved level is taken at level IV, as the gate does."""
-    level = system.impact_level
-    if level is None:
-        level = 4 if system.is_high_impact is not False else 1
-    return level >= 3
-
-
 def missing_for(user, system, today: dt.date | None = None) -> list[str]:
     """Titles of the modules this person lacks (missing or expired) for this system."""
-    return [
-        s.found.module.title
-        for s in person_status(user, system, today)
-        if s.state in (MISSING, EXPIRED)
-    ]
+    return Ledger(system.agency_id, today).missing_for(user, system)
 
 
 # --- human oversight in public ----------------------------------------------------------
@@ -204,7 +343,8 @@ def missing_for(user, system, today: dt.date | None = None) -> list[str]:
 
 def oversight_public(system) -> dict | None:
     """What the public record and the system page show of the oversight design, or None when
-    none is written. Names of staff are never part of it."""
+    none is written. Names of staff are never part of it: "override" is how an override is
+    made, never who may make it (that text may name people)."""
     from .models import OversightDesign
 
     design = OversightDesign.objects.filter(system=system).first()
@@ -213,10 +353,21 @@ def oversight_public(system) -> dict | None:
     return {
         "mode": design.mode,
         "mode_label": str(design.get_mode_display()),
-        "override": design.override_how or design.override_who,
-        "override_who": design.override_who,
+        "override": design.override_how,
         "escalation": design.escalation,
         "fallback": design.fallback,
         "limits_communication": design.limits_communication,
         "updated_at": design.updated_at.date().isoformat(),
     }
+
+
+def oversight_staff(system) -> dict | None:
+    """The design as staff pages show it: the public part and who may override."""
+    from .models import OversightDesign
+
+    out = oversight_public(system)
+    if out is not None:
+        out["override_who"] = (
+            OversightDesign.objects.filter(system=system).values_list("override_who", flat=True)
+        ).first() or ""
+    return out

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import random
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -62,17 +62,91 @@ class AttemptRefused(Exception):
     """An attempt that cannot be submitted (replayed, someone else's, for an old version)."""
 
 
+MAX_FAILED_PER_DAY = 3
+
+
+def _day_start() -> dt.datetime:
+    """Midnight of today in the agency's time zone: failed attempts are counted per day."""
+    now = timezone.localtime()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def failed_today(user, agency, module_id: str) -> int:
+    return Attempt.objects.filter(
+        user=user,
+        agency=agency,
+        module=module_id,
+        passed=False,
+        submitted_at__gte=_day_start(),
+    ).count()
+
+
+def _locked(user, agency, module_id: str) -> None:
+    if failed_today(user, agency, module_id) >= MAX_FAILED_PER_DAY:
+        raise AttemptRefused(
+            _(
+                "You did not pass this check %(n)d times today. Read the material again and "
+                "take the check tomorrow."
+            )
+            % {"n": MAX_FAILED_PER_DAY}
+        )
+
+
+def _shuffled(module: content.Module) -> dict[str, list[str]]:
+    rng = random.SystemRandom()
+    order = {}
+    for q in module.questions:
+        ids = [c.id for c in q.choices]
+        rng.shuffle(ids)
+        order[q.id] = ids
+    return order
+
+
 def open_attempt(user, agency, module_id: str) -> Attempt:
-    """Start a try at the knowledge check: the form carries the attempt's one-time token."""
+    """Start a try at the knowledge check, or go on with the one already open (showing the
+    page again does not start another). The form carries the attempt's one-time token; the
+    choices come in an order drawn for this attempt. After three failed attempts in a day the
+    next waits until tomorrow."""
     check_object(user, "training.take", agency.pk)
     found = _module(agency, module_id)
+    module = found.module
+    _locked(user, agency, found.id)
+    current = (
+        Attempt.objects.filter(
+            user=user,
+            agency=agency,
+            module=found.id,
+            module_version=module.version,
+            submitted_at__isnull=True,
+        )
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if current is not None and _order_fits(current.order, module):
+        return current
     return Attempt.objects.create(
         user=user,
         agency=agency,
         module=found.id,
-        module_version=found.module.version,
+        module_version=module.version,
         token=secrets.token_urlsafe(32),
+        order=_shuffled(module),
     )
+
+
+def _order_fits(order: dict, module: content.Module) -> bool:
+    return all(
+        sorted(order.get(q.id) or []) == sorted(c.id for c in q.choices) for q in module.questions
+    )
+
+
+def attempt_order(user, token: str, module: content.Module) -> dict[str, list[str]]:
+    """The order of the choices of this person's attempt (to show its form again after a
+    problem); empty when the token is not theirs."""
+    attempt = Attempt.objects.filter(token=str(token or ""), user=user).first()
+    if attempt is None or not _order_fits(attempt.order, module):
+        return {}
+    return attempt.order
 
 
 def submit_attempt(user, agency, module_id: str, token: str, answers: dict[str, str]) -> Attempt:
@@ -101,6 +175,7 @@ def submit_attempt(user, agency, module_id: str, token: str, answers: dict[str, 
             )
         if attempt.module_version != module.version:
             raise AttemptRefused(_("The module changed since you started; start the check again."))
+        _locked(user, agency, found.id)
         attempt.answers = {q.id: answers[q.id] for q in module.questions}
         attempt.score = module.score(attempt.answers)
         attempt.passed = attempt.score >= module.pass_mark
@@ -119,6 +194,7 @@ def submit_attempt(user, agency, module_id: str, token: str, answers: dict[str, 
                 module=found.id,
                 module_version=module.version,
                 completed_on=today,
+                # As issued; status always judges by the module as it is now.
                 expires_on=rules.expiry(today, module.validity_months),
                 score=attempt.score,
                 source=Source.APP,
@@ -155,7 +231,8 @@ class ImportRejected(Exception):
         return ValidationError(out)
 
 
-COLUMNS = ["username", "email", "module", "completed_on", "score"]
+COLUMNS = ["username", "email", "module", "version", "completed_on", "score"]
+LINE = "__line__"  # the row's line in the file, kept beside its columns
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -186,12 +263,13 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
         raise ImportRejected(problems)
     rows = []
     for raw in reader:
-        rows.append(
-            {
-                (k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
-                for k, v in raw.items()
-            }
-        )
+        row = {
+            (k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
+            for k, v in raw.items()
+        }
+        # The line the row ends on (a quoted value may span lines): what a spreadsheet shows.
+        row[LINE] = reader.line_num
+        rows.append(row)
     return rows
 
 
@@ -223,8 +301,11 @@ def import_completions(
                 )
             ]
         )
-    people = get_user_model().objects.filter(memberships__agency=agency).distinct()
-    by_name = {u.get_username().lower(): u for u in people}
+    people = list(get_user_model().objects.filter(memberships__agency=agency).distinct())
+    exact = {u.get_username(): u for u in people}
+    by_name: dict[str, list] = {}
+    for u in people:
+        by_name.setdefault(u.get_username().lower(), []).append(u)
     by_email: dict[str, list] = {}
     for u in people:
         if u.email:
@@ -234,14 +315,31 @@ def import_completions(
     ready = []
     seen: set[tuple[int, str, dt.date]] = set()
     for i, row in enumerate(rows):
-        n = first_row + i
+        n = row.get(LINE) or first_row + i
         bad = len(errors)
         username = str(row.get("username") or "").strip()
         email = str(row.get("email") or "").strip()
         user = None
         if username:
-            user = by_name.get(username.lower())
-            if user is None:
+            # Exactly as written; otherwise ignoring capitals, but only when that names one
+            # person ("Bob" and "bob" may be two people).
+            user = exact.get(username)
+            candidates = by_name.get(username.lower(), [])
+            if user is None and len(candidates) == 1:
+                user = candidates[0]
+            elif user is None and candidates:
+                errors.append(
+                    RowError(
+                        n,
+                        "username",
+                        _(
+                            "Several people's usernames differ from %(name)s only in capitals: "
+                            "write the username exactly."
+                        )
+                        % {"name": username},
+                    )
+                )
+            elif user is None:
                 errors.append(
                     RowError(
                         n, "username", _("No person %(name)s in this agency.") % {"name": username}
@@ -291,6 +389,52 @@ def import_completions(
             errors.append(RowError(n, "completed_on", _("The date is in the future.")))
         elif completed.year < 2000:
             errors.append(RowError(n, "completed_on", _("The date is implausibly early.")))
+        elif found is not None and found.row is not None:
+            # An agency's own module could not be taken before it was written (known for
+            # modules created since Ombuds records it; shipped modules carry no such date).
+            created = getattr(found.row, "created_at", None)
+            if created is not None and completed < timezone.localtime(created).date():
+                errors.append(
+                    RowError(
+                        n,
+                        "completed_on",
+                        _("The module was only written on %(date)s.")
+                        % {"date": timezone.localtime(created).date().isoformat()},
+                    )
+                )
+        version = None
+        raw_version = str(row.get("version") or "").strip()
+        if found is not None:
+            if raw_version:
+                try:
+                    version = int(raw_version)
+                except ValueError:
+                    version = None
+                if version is None or not 1 <= version <= found.module.version:
+                    errors.append(
+                        RowError(
+                            n,
+                            "version",
+                            _("The version must be a whole number from 1 to %(v)d.")
+                            % {"v": found.module.version},
+                        )
+                    )
+                    version = None
+            elif found.module.min_accepted_version > 1:
+                # Without it an old completion would pass for the current version.
+                errors.append(
+                    RowError(
+                        n,
+                        "version",
+                        _(
+                            "This module accepts only version %(v)d or later: give the version "
+                            "that was completed."
+                        )
+                        % {"v": found.module.min_accepted_version},
+                    )
+                )
+            else:
+                version = found.module.version
         raw_score = row.get("score")
         score = None
         if raw_score not in (None, ""):
@@ -319,12 +463,12 @@ def import_completions(
             if key in seen:
                 errors.append(RowError(n, "module", _("The same completion is listed twice.")))
             seen.add(key)
-            ready.append((user, found, completed, score))
+            ready.append((user, found, completed, score, version))
     if errors:
         raise ImportRejected(errors)
     created = []
     with transaction.atomic():
-        for user, found, completed, score in ready:
+        for user, found, completed, score, version in ready:
             if Certificate.objects.filter(
                 user=user, module=found.id, completed_on=completed
             ).exists():
@@ -333,7 +477,7 @@ def import_completions(
                 Certificate.objects.create(
                     user=user,
                     module=found.id,
-                    module_version=found.module.version,
+                    module_version=version,
                     completed_on=completed,
                     expires_on=rules.expiry(completed, found.module.validity_months),
                     score=score,
@@ -387,6 +531,7 @@ def save_module(actor, agency, text: str, systems=(), row: AgencyModule | None =
                 title=module.title,
                 text=text,
                 created_by=actor,
+                created_at=timezone.now(),
             )
             action = "training.module_create"
         else:
@@ -397,6 +542,14 @@ def save_module(actor, agency, text: str, systems=(), row: AgencyModule | None =
             row.save()
             action = "training.module_update"
         row.systems.set(systems)
+        # The expiry recorded on certificates follows the module as it is now (reminders read
+        # it); status computes it from the module anyway.
+        for cert in Certificate.objects.filter(
+            module=module.id, user__memberships__agency=agency
+        ).distinct():
+            until = rules.expiry(cert.completed_on, module.validity_months)
+            if cert.expires_on != until:
+                Certificate.objects.filter(pk=cert.pk).update(expires_on=until)
         _record(
             actor,
             action,
@@ -426,8 +579,8 @@ def assign(actor, system, user, duty: str) -> Assignment:
     check_object(actor, "operator.assign", system.agency_id)
     if duty not in Duty.values:
         raise ValidationError({"duty": _("Choose decisions or reviews.")})
-    if not user.memberships.filter(agency_id=system.agency_id).exists():
-        raise ValidationError({"user": _("Choose a person of this system's agency.")})
+    if not user.is_active or not user.memberships.filter(agency_id=system.agency_id).exists():
+        raise ValidationError({"user": _("Choose an active person of this system's agency.")})
     if system.is_high_impact is not False:
         lacking = rules.missing_for(user, system)
         if lacking:
@@ -474,10 +627,29 @@ def end_assignment(actor, assignment: Assignment) -> Assignment:
     return assignment
 
 
-def operators(system) -> list[Assignment]:
-    return list(
-        Assignment.objects.filter(system=system, ended_at__isnull=True).select_related("user")
+def _active(qs):
+    """Open assignments of people who can still act: active accounts that are still members of
+    the system's agency (an assignment outlives neither; it is ignored, not deleted)."""
+    from django.db.models import Exists, OuterRef
+
+    from ombuds.core.models import Membership
+
+    member = Membership.objects.filter(
+        user_id=OuterRef("user_id"), agency_id=OuterRef("system__agency_id")
     )
+    return qs.filter(ended_at__isnull=True, user__is_active=True).filter(Exists(member))
+
+
+def operators(system) -> list[Assignment]:
+    return list(_active(Assignment.objects.filter(system=system)).select_related("user"))
+
+
+def operators_of(systems) -> dict[int, list[Assignment]]:
+    """The active assignments of several systems in one query, by system id."""
+    out: dict[int, list[Assignment]] = {s.pk: [] for s in systems}
+    for a in _active(Assignment.objects.filter(system__in=list(out))).select_related("user"):
+        out[a.system_id].append(a)
+    return out
 
 
 # --- human-oversight design -------------------------------------------------------------
@@ -526,39 +698,52 @@ def oversight_gaps(system) -> list[str]:
 
 def send_reminders(today: dt.date | None = None) -> int:
     """E-mail each person whose certificate expires within a reminder threshold, once per
-    certificate and threshold (the scheduler may run this many times a day)."""
+    certificate and threshold (the scheduler may run this many times a day). Each message is
+    sent on its own and recorded only once sent: one that fails is tried again next run.
+    Returns how many were sent."""
+    from django.core.mail import EmailMessage, get_connection
+
     today = today or timezone.localdate()
-    sent = 0
     horizon = today + dt.timedelta(days=max(rules.REMINDER_DAYS))
     latest: dict[tuple[int, str], Certificate] = {}
-    for cert in Certificate.objects.filter(
-        expires_on__isnull=False, expires_on__gt=today
-    ).select_related("user"):
+    for cert in (
+        Certificate.objects.filter(expires_on__gt=today, expires_on__lte=horizon)
+        .select_related("user")
+        .prefetch_related("user__memberships")
+    ):
         key = (cert.user_id, cert.module)
         if key not in latest or cert.expires_on > latest[key].expires_on:
             latest[key] = cert
-    messages = []
-    for cert in latest.values():
-        if cert.expires_on > horizon or not cert.user.email or not cert.user.is_active:
-            continue
-        # Renewed by a later certificate that does not expire soon: no reminder.
-        if (
-            Certificate.objects.filter(user=cert.user, module=cert.module)
-            .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
-            .exists()
-        ):
+    if not latest:
+        return 0
+    # Renewed by a later certificate that does not expire soon: no reminder (one query).
+    users = {u for u, _m in latest}
+    modules = {m for _u, m in latest}
+    renewed = set(
+        Certificate.objects.filter(user_id__in=users, module__in=modules)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
+        .values_list("user_id", "module")
+    )
+    done = set(
+        ReminderSent.objects.filter(certificate__in=[c.pk for c in latest.values()]).values_list(
+            "certificate_id", "days_before"
+        )
+    )
+    catalogues: dict[int, dict[str, rules.Found]] = {}
+    connection = None
+    sent = 0
+    for key, cert in sorted(latest.items()):
+        if key in renewed or not cert.user.email or not cert.user.is_active:
             continue
         days = (cert.expires_on - today).days
         threshold = min(t for t in rules.REMINDER_DAYS if days <= t)
-        with transaction.atomic():
-            _reminder, created = ReminderSent.objects.get_or_create(
-                certificate=cert, days_before=threshold
-            )
-        if not created:
+        if (cert.pk, threshold) in done:
             continue
         title = cert.module
         for m in cert.user.memberships.all():
-            found = rules.find(m.agency_id, cert.module)
+            if m.agency_id not in catalogues:
+                catalogues[m.agency_id] = rules.agency_modules(m.agency_id)
+            found = catalogues[m.agency_id].get(cert.module)
             if found:
                 title = found.module.title
                 break
@@ -569,13 +754,19 @@ def send_reminders(today: dt.date | None = None) -> int:
             'Your certificate for "%(module)s" expires on %(date)s. Take the module again '
             "before then to keep operating the systems that require it."
         ) % {"module": title, "date": cert.expires_on.isoformat()}
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [cert.user.email]))
-        sent += 1
-    if messages:
         try:
-            send_mass_mail(messages, fail_silently=False)
-        except Exception:  # the status page shows expiry anyway; mail is a courtesy
-            log.exception("could not send training reminders")
+            connection = connection or get_connection(fail_silently=False)
+            EmailMessage(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [cert.user.email], connection=connection
+            ).send()
+        except Exception:  # the status page shows expiry anyway; tried again next run
+            log.exception("could not send a training reminder (certificate %s)", cert.pk)
+            continue
+        # Recorded once sent (one insert; another run that sent it meanwhile is no error).
+        ReminderSent.objects.bulk_create(
+            [ReminderSent(certificate=cert, days_before=threshold)], ignore_conflicts=True
+        )
+        sent += 1
     return sent
 
 

@@ -25,7 +25,7 @@ from ombuds.registry.models import AISystem
 
 from . import modules as content
 from . import rules, services
-from .models import Assignment, Certificate, Duty, Mode, OversightDesign
+from .models import Assignment, Duty, Mode, OversightDesign
 
 
 def _agency(request, slug: str, perm: str) -> Agency:
@@ -48,15 +48,17 @@ def my_training(request):
     check_any(request.user, "training.view")
     ids = agencies_with(request.user, "training.view")
     agencies = Agency.objects.all() if ids is None else Agency.objects.filter(pk__in=ids)
-    certs = rules.latest_certificates(request.user)
     today = timezone.localdate()
     catalogues = []
     for agency in agencies.order_by("name"):
+        catalogue = rules.agency_modules(agency.pk)
+        certs = rules.latest_certificates(request.user, catalogue)
         items = []
-        for found in rules.agency_modules(agency.pk).values():
+        for found in catalogue.values():
             cert = certs.get(found.id)
-            state = rules.status(cert.expires_on if cert else None, today, held=cert is not None)
-            items.append({"found": found, "cert": cert, "state": state})
+            until = rules.valid_until(cert, found.module) if cert else None
+            state = rules.status(until, today, held=cert is not None)
+            items.append({"found": found, "cert": cert, "state": state, "until": until})
         catalogues.append({"agency": agency, "items": sorted(items, key=lambda i: i["found"].id)})
     assignments = [
         {"a": a, "state": rules.overall(request.user, a.system, today)}
@@ -99,8 +101,9 @@ def _found(agency, module: str) -> rules.Found:
 def module_detail(request, slug, module):
     agency = _agency(request, slug, "training.view")
     found = _found(agency, module)
-    cert = rules.latest_certificates(request.user).get(found.id)
-    state = rules.status(cert.expires_on if cert else None, timezone.localdate(), held=bool(cert))
+    cert = rules.latest_certificates(request.user, {found.id: found}).get(found.id)
+    until = rules.valid_until(cert, found.module) if cert else None
+    state = rules.status(until, timezone.localdate(), held=bool(cert))
     return render(
         request,
         "people/module_detail.html",
@@ -109,6 +112,7 @@ def module_detail(request, slug, module):
             "found": found,
             "module": found.module,
             "cert": cert,
+            "until": until,
             "state": state,
             "can_take": has_perm(request.user, "training.take", agency.pk),
             "can_manage": has_perm(request.user, "training.manage", agency.pk),
@@ -121,12 +125,15 @@ class CheckForm(forms.Form):
 
     token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, module: content.Module, **kwargs):
+    def __init__(self, *args, module: content.Module, order: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for q in module.questions:
+            text = {c.id: c.text for c in q.choices}
+            ids = (order or {}).get(q.id) or list(text)
             self.fields[f"q_{q.id}"] = forms.ChoiceField(
                 label=q.text,
-                choices=[(c.id, c.text) for c in q.choices],
+                # In the order drawn for this attempt (stored with it).
+                choices=[(cid, text[cid]) for cid in ids if cid in text],
                 widget=forms.RadioSelect,
                 required=False,  # checked by the service, which names every unanswered one
             )
@@ -141,7 +148,8 @@ def module_check(request, slug, module):
     agency = _agency(request, slug, "training.take")
     found = _found(agency, module)
     if request.method == "POST":
-        form = CheckForm(request.POST, module=found.module)
+        order = services.attempt_order(request.user, request.POST.get("token", ""), found.module)
+        form = CheckForm(request.POST, module=found.module, order=order)
         form.is_valid()
         try:
             attempt = services.submit_attempt(
@@ -156,6 +164,8 @@ def module_check(request, slug, module):
                 form.add_error(f"q_{qid}" if f"q_{qid}" in form.fields else None, msgs)
         except services.AttemptRefused as exc:
             messages.error(request, str(exc))
+            if services.failed_today(request.user, agency, found.id) >= services.MAX_FAILED_PER_DAY:
+                return redirect("module_detail", slug=agency.slug, module=found.id)
             return redirect("module_check", slug=agency.slug, module=found.id)
         else:
             if attempt.passed:
@@ -175,8 +185,12 @@ def module_check(request, slug, module):
                 )
             return redirect("module_detail", slug=agency.slug, module=found.id)
     else:
-        attempt = services.open_attempt(request.user, agency, found.id)
-        form = CheckForm(initial={"token": attempt.token}, module=found.module)
+        try:
+            attempt = services.open_attempt(request.user, agency, found.id)
+        except services.AttemptRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("module_detail", slug=agency.slug, module=found.id)
+        form = CheckForm(initial={"token": attempt.token}, module=found.module, order=attempt.order)
     return render(
         request,
         "people/module_check.html",
@@ -357,11 +371,10 @@ def system_operators(request, pk):
             else:
                 messages.success(request, _("Assigned."))
                 return redirect("system_operators", pk=system.pk)
-    today = timezone.localdate()
-    rows = [
-        {"a": a, "modules": rules.person_status(a.user, system, today)}
-        for a in services.operators(system)
-    ]
+    ledger = rules.Ledger(system.agency_id)
+    assigned = services.operators(system)
+    ledger.load(a.user_id for a in assigned)
+    rows = [{"a": a, "modules": ledger.person_status(a.user, system)} for a in assigned]
     for r in rows:
         r["state"] = rules.worst(m.state for m in r["modules"])
     return render(
@@ -370,10 +383,10 @@ def system_operators(request, pk):
         {
             "system": system,
             "rows": rows,
-            "required": rules.required_modules(system),
+            "required": ledger.required(system),
             "form": form,
             "can_assign": can_assign,
-            "oversight": rules.oversight_public(system),
+            "oversight": rules.oversight_staff(system),
             "can_edit_oversight": has_perm(request.user, "oversight.edit", system.agency_id),
         },
     )
@@ -420,28 +433,40 @@ def oversight_edit(request, pk):
 
 
 def _compliance_rows(agency):
-    today = timezone.localdate()
-    systems = []
-    for system in AISystem.objects.filter(agency=agency).exclude(stage="decommissioned"):
-        ops = [
-            {"a": a, "state": rules.overall(a.user, system, today)}
-            for a in services.operators(system)
-        ]
-        systems.append({"system": system, "operators": ops})
-    people = []
-    members = (
+    """Per system its active operators and their status; per member their certificates of
+    this agency's modules (another agency's modules are that agency's business). A fixed
+    number of queries however many systems and people."""
+    ledger = rules.Ledger(agency.pk)
+    system_list = list(AISystem.objects.filter(agency=agency).exclude(stage="decommissioned"))
+    assigned = services.operators_of(system_list)
+    members = list(
         get_user_model().objects.filter(memberships__agency=agency).distinct().order_by("username")
     )
-    catalogue = rules.agency_modules(agency.pk)
+    ledger.load([m.pk for m in members] + [a.user_id for ops in assigned.values() for a in ops])
+    systems = [
+        {
+            "system": system,
+            "operators": [
+                {"a": a, "state": ledger.overall(a.user, system)} for a in assigned[system.pk]
+            ],
+        }
+        for system in system_list
+    ]
+    people = []
     for person in members:
         certs = []
-        for cert in Certificate.objects.filter(user=person).order_by("module", "-completed_on"):
-            found = catalogue.get(cert.module)
+        for cert in sorted(
+            ledger.certificates(person), key=lambda c: (c.module, -c.completed_on.toordinal())
+        ):
+            title, until, counts = ledger.certificate_state(cert)
+            if title is None:
+                continue
             certs.append(
                 {
                     "cert": cert,
-                    "title": found.module.title if found else cert.module,
-                    "state": rules.status(cert.expires_on, today),
+                    "title": title,
+                    "expires_on": until,
+                    "state": rules.status(until, ledger.today, held=counts),
                 }
             )
         people.append({"person": person, "certs": certs})
@@ -488,7 +513,7 @@ def compliance_csv(request, slug):
                     cert.module,
                     cert.module_version,
                     cert.completed_on.isoformat(),
-                    cert.expires_on.isoformat() if cert.expires_on else "",
+                    c["expires_on"].isoformat() if c["expires_on"] else "",
                     "" if cert.score is None else cert.score,
                     cert.source,
                     c["state"],

@@ -2,11 +2,11 @@
 
 from django import template
 
-from ombuds.people.rules import oversight_public
+from ombuds.people.rules import oversight_staff
 
 register = template.Library()
 
 
 @register.inclusion_tag("people/_oversight_summary.html")
 def oversight_summary(system):
-    return {"oversight": oversight_public(system)}
+    return {"oversight": oversight_staff(system)}
