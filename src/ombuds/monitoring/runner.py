@@ -320,6 +320,30 @@ def _describe_oversight(monitor, run, b) -> str | None:
             "agree": 100 * float(p.get("agreement_at_least", 0.98)),
             "seconds": float(p.get("review_seconds_below", 10)),
         }
+    if b["metric"] == "always_agreeing_operators":
+        return _(
+            "Possible rubber-stamping in the window from %(start)s: %(n)d operator(s) agreed "
+            "with the system in at least %(agree).1f%% of at least %(min)d decided cases (the "
+            "log records no review times). Governance leads see who on the monitor's page."
+        ) % {
+            "start": start,
+            "n": int(b["value"]),
+            "agree": 100 * float(p.get("agreement_only_at_least", 0.995)),
+            "min": int(p.get("agreement_only_min_decisions", 200)),
+        }
+    if monitor.kind == "oversight" and (run.figures or {}).get("operators", 2) < 2:
+        # One operator in the window: the overall figure is that person's, which only
+        # governance leads may see. The alert says which threshold, not the value.
+        return _(
+            "%(metric)s crossed the %(severity)s threshold %(threshold).3g in the window from "
+            "%(start)s. One operator decided in this window, so the figure is shown to "
+            "governance leads only."
+        ) % {
+            "metric": b["metric"],
+            "severity": {"warning": _("warning"), "critical": _("critical")}[b["severity"]],
+            "threshold": b["threshold"],
+            "start": start,
+        }
     if b["metric"] == "override_rate_vs_reference":
         return _(
             "Overrides have almost stopped in the window from %(start)s: people overrode the "
