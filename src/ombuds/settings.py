@@ -293,6 +293,8 @@ OMBUDS_TRAINING_EXPIRING_DAYS = int(os.environ.get("OMBUDS_TRAINING_EXPIRING_DAY
 OMBUDS_PROCUREMENT_MAX_DATA_BYTES = (
     int(os.environ.get("OMBUDS_PROCUREMENT_MAX_DATA_MB", "200")) * 1024 * 1024
 )
+# A CSV batch of adverse-decision notices uploaded by staff.
+OMBUDS_NOTICE_BATCH_MAX_BYTES = int(os.environ.get("OMBUDS_NOTICE_BATCH_MAX_MB", "2")) * 1024 * 1024
 # Seconds a public page is kept (0: never); any change to a record empties it at once.
 OMBUDS_PUBLIC_CACHE = int(os.environ.get("OMBUDS_PUBLIC_CACHE", "300"))
 OMBUDS_PSEUDONYM_KEY = os.environ.get("OMBUDS_PSEUDONYM_KEY", "")
