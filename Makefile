@@ -37,6 +37,7 @@ test: test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: test-deps
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 lint: test-deps

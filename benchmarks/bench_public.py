@@ -209,6 +209,8 @@ def visitor(port, ids, stop, results, lock, seed) -> None:
 
 
 def load_run(env: dict[str, str], ids: list[int]) -> dict:
+    """50 visitors for 60 s with locust (headless) when it is installed (`make bench` installs
+    it), else with the small threaded client above."""
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "ombuds"), "serve", "--port", str(port), "--workers", "2"],
@@ -219,25 +221,77 @@ def load_run(env: dict[str, str], ids: list[int]) -> dict:
     )
     try:
         wait_up(port)
-        stop, lock = threading.Event(), threading.Lock()
-        results: list[tuple[float, bool]] = []
-        threads = [
-            threading.Thread(target=visitor, args=(port, ids, stop, results, lock, i))
-            for i in range(USERS)
-        ]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        time.sleep(SECONDS)
-        stop.set()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        if (BIN / "locust").exists():
+            return _locust(port, ids)
+        return _threads(port, ids)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _locust(port: int, ids: list[int]) -> dict:
+    import csv
+
+    with tempfile.TemporaryDirectory() as folder:
+        ids_file = Path(folder) / "ids.json"
+        ids_file.write_text(json.dumps(ids))
+        prefix = str(Path(folder) / "run")
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(Path(__file__).resolve().parent / "locust_public.py"),
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(USERS),
+                "--run-time",
+                f"{SECONDS}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env={**os.environ, "BENCH_IDS_FILE": str(ids_file), "BENCH_AGENCIES": str(N_AGENCIES)},
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+        with open(f"{prefix}_stats.csv", newline="") as f:
+            total = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+    return {
+        "client": "locust",
+        "requests": int(total["Request Count"]),
+        "rps": float(total["Requests/s"]),
+        "errors": int(total["Failure Count"]),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+    }
+
+
+def _threads(port: int, ids: list[int]) -> dict:
+    stop, lock = threading.Event(), threading.Lock()
+    results: list[tuple[float, bool]] = []
+    threads = [
+        threading.Thread(target=visitor, args=(port, ids, stop, results, lock, i))
+        for i in range(USERS)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(SECONDS)
+    stop.set()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
     times = sorted(ms for ms, _ok in results)
     return {
+        "client": "threads",
         "requests": len(results),
         "rps": len(results) / elapsed,
         "errors": sum(1 for _ms, ok in results if not ok),
@@ -321,19 +375,19 @@ def write(server_rows, load_rows, load_at_start: float) -> None:
         "",
         f"## Load: {USERS} concurrent visitors for {SECONDS} s (target: zero errors)",
         "",
-        "`ombuds serve` (gunicorn, 2 workers, production mode) on 127.0.0.1; each visitor is a "
-        "thread of a standard-library HTTP client on the same machine (gunicorn's sync "
-        "workers close each connection; the client reopens it), asking 30% register pages, "
-        "20% filtered searches, 50% system pages, with no pause. Latency is what the visitors "
-        "saw (queueing included), so it is higher than server time; the client shares the "
-        "2 cores with the server.",
+        "`ombuds serve` (gunicorn, 2 workers, production mode) on 127.0.0.1; the visitors are "
+        "locust users (headless, `benchmarks/locust_public.py`; a small threaded client when "
+        "locust is missing, see the `client` column) on the same machine, asking 30% register "
+        "pages, 20% filtered searches, 50% system pages, with no pause. Latency is what the "
+        "visitors saw (queueing included), so it is higher than server time; the load "
+        "generator shares the 2 cores with the server.",
         "",
-        "| cache | requests | requests/s | p50 ms | p95 ms | errors | load avg before → after |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| cache | client | requests | requests/s | p50 ms | p95 ms | errors | load avg before → after |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for name, r in load_rows:
         lines.append(
-            f"| {name} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} "
+            f"| {name} | {r['client']} | {r['requests']:,} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} "
             f"| {r['errors']} | {r['load'][0]:.1f} → {r['load'][1]:.1f} |"
         )
     lines.append("")
