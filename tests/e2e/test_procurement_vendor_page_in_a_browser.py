@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from ombuds.procurement import services
 from ombuds.procurement.models import Answer
-
 from tests.procurement.helpers import make_procurement
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -59,3 +59,33 @@ def test_recording_a_review_schedules_the_next(world):
     }
     following = p.reviews.exclude(pk=review.pk).get()
     assert following.due_on == services.add_months(review.done_on, 3)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_alert_that_could_not_be_sent_is_sent_on_the_next_run(world, settings):
+    p = _in_post_award(world)
+    review = p.reviews.get()
+    Review.objects.filter(pk=review.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    # The mail server is down: nothing listens on the port.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        _closed_port(),
+        2,
+    )
+    assert services.alert_overdue_reviews() == 0
+    review.refresh_from_db()
+    assert review.alerted_at is None
+    # The mail server is back.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.alert_overdue_reviews() == 1
+    assert len(mail.outbox) == 1 and p.title in mail.outbox[0].subject
+    review.refresh_from_db()
+    assert review.alerted_at is not None

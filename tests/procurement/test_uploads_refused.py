@@ -67,3 +67,60 @@ def test_test_data_is_kept_under_the_procurement_folder(world, settings):
     data = services.upload_dataset(world.lead, p, csv_upload(synthetic({"a": (50, 0.9)})), "label")
     assert data.file.name.startswith(f"procurement/{p.pk}/")
     assert data.rows == 50 and "pred" in data.columns
+
+
+SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n'
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_evidence_is_stored_under_a_name_the_server_chooses(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    p, bid = make_procurement(world)
+    request, _token = services.send_due_diligence(world.lead, bid)
+    services.vendor_answer(
+        request,
+        {"system-card": "Attached."},
+        {"system-card": [SimpleUploadedFile("card.exe", PNG, "application/octet-stream")]},
+    )
+    png = Evidence.objects.get()
+    assert png.original_name == "card.exe"  # the vendor's name is kept as a label only
+    assert png.file.name.startswith(f"procurement/{p.pk}/evidence/")
+    assert png.file.name.endswith(".png")
+    # Markup with script: refused by the type check, or kept as text, never as .html or .svg.
+    for question, upload in (
+        ("model-card", SimpleUploadedFile("x.html", SCRIPT, "text/html")),
+        ("data-card", SimpleUploadedFile("x.svg", SVG, "image/svg+xml")),
+    ):
+        try:
+            services.vendor_answer(request, {question: "Attached."}, {question: [upload]})
+        except ValidationError:
+            continue
+        kept = Evidence.objects.get(answer__question_id=question)
+        assert kept.file.name.endswith(".txt")
+    for evidence in Evidence.objects.all():
+        assert not evidence.file.name.endswith((".html", ".svg", ".exe"))
+
+
+def test_too_many_files_are_refused_with_a_message(world):
+    p, bid = make_procurement(world)
+    request, _token = services.send_due_diligence(world.lead, bid)
+
+    def files(n, prefix):
+        return [
+            SimpleUploadedFile(f"{prefix}{i}.md", b"# Evidence\n", "text/markdown")
+            for i in range(n)
+        ]
+
+    with pytest.raises(ValidationError) as caught:
+        services.vendor_answer(request, {"model-card": "Six files."}, {"model-card": files(6, "m")})
+    assert "at most 5 files" in caught.value.message_dict["model-card"][0]
+    questions = ["model-card", "data-card", "system-card", "instructions-for-use", "bias-testing"]
+    with pytest.raises(ValidationError) as caught:
+        services.vendor_answer(
+            request,
+            {q: "Attached." for q in questions},
+            {q: files(5, q) for q in questions},  # 25 in one request
+        )
+    assert "at most 20 files" in " ".join(caught.value.messages)
+    assert not Evidence.objects.exists()

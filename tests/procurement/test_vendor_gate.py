@@ -77,6 +77,10 @@ def test_a_procured_system_is_blocked_until_assured(world, team):
     services.accept_claim(
         world.lead, claim, "Group B accuracy gap covered by contract remedy and monthly tests."
     )
+    # Everything is in order but the contract: not met until it is signed.
+    s = state(system)
+    assert s.state == "unmet" and "not signed" in s.detail
+    services.sign_contract(officer, p)
     assert state(system).state == "met"
     assert vendor_assured_state(system) == (controls.MET, [])
     lifecycle.transition(system, "deployed", "Pilot evaluated, vendor assured.", team.lead)
@@ -101,6 +105,7 @@ def test_dropping_a_required_clause_from_the_contract_blocks(world, team):
     request, _t = services.send_due_diligence(world.lead, bid)
     answer_everything(request)
     accept_everything(world.lead, request)
+    services.sign_contract(world.lead, p)
     assert state(system).state == "met"
     p.clauses.filter(clause_id="labour-standards").delete()  # e.g. an older contract
     assert "Labour standards" in state(system).detail

@@ -48,6 +48,7 @@ class BidOut(Schema):
     product: str
     awarded: bool
     due_diligence: dict
+    prediction_column: str = ""
 
 
 class ClaimOut(Schema):
@@ -134,6 +135,8 @@ class VerificationOut(Schema):
     claim_id: int
     verdict: VerdictName
     evaluation_ids: list[int]
+    dataset: str
+    column: str
     result: dict
 
 
@@ -141,6 +144,8 @@ class ComparisonClaim(Schema):
     claim: ClaimOut
     measured: dict | None
     groups: list[dict]
+    dataset: str | None = Field(None, description="The test data the latest check ran on.")
+    column: str | None = Field(None, description="The prediction or score column it measured.")
 
 
 class ComparisonBid(Schema):
@@ -182,7 +187,7 @@ def claim_out(c: Claim) -> dict:
 
 
 def procurement_out(p: Procurement) -> dict:
-    bids = list(p.bids.select_related("vendor"))
+    bids = list(services.bids_with_state(p))
     systems = []
     for s in p.systems.all():
         state, missing = vendor_assured_state(s)
@@ -204,6 +209,7 @@ def procurement_out(p: Procurement) -> dict:
                 "product": b.product,
                 "awarded": p.awarded_bid_id == b.pk,
                 "due_diligence": services.due_diligence_state(b),
+                "prediction_column": b.prediction_column,
             }
             for b in bids
         ],
@@ -331,6 +337,8 @@ def verify_claim(request, payload: VerifyIn, claim_id: int = ClaimId):
         "claim_id": claim.pk,
         "verdict": v.verdict,
         "evaluation_ids": sorted(v.evaluations.values_list("pk", flat=True)),
+        "dataset": v.dataset.original_name,
+        "column": v.column,
         "result": v.result,
     }
 
@@ -356,6 +364,8 @@ def comparison(request, procurement_id: int = ProcurementId):
                         "claim": claim_out(c["claim"]),
                         "measured": c["overall"],
                         "groups": c["groups"],
+                        "dataset": c["dataset"],
+                        "column": c["column"],
                     }
                     for c in row["claims"]
                 ],

@@ -21,6 +21,7 @@ from .data import Source, binary, group_label, load, numeric
 from .errors import AssuranceError
 
 SCHEMA = "ombuds.claim/1"
+MIN_AUC_CLASS = 10  # below this many positives or negatives an AUC interval is not trusted
 METRICS = {
     "accuracy": (lambda c: c["tp"] + c["tn"], lambda c: c["n"], True),
     "tpr": (lambda c: c["tp"], lambda c: c["tp"] + c["fn"], True),
@@ -33,6 +34,64 @@ def _verdict(lo: float, hi: float, claimed: float, higher_is_better: bool) -> st
     if higher_is_better:
         return "supported" if lo >= claimed else "refuted" if hi < claimed else "inconclusive"
     return "supported" if hi <= claimed else "refuted" if lo > claimed else "inconclusive"
+
+
+def _judge(entry: dict, claimed: float, higher: bool, confidence: float, metric: str) -> dict:
+    """The verdict of one row (everyone or a group) and, when inconclusive, the size that would
+    settle it: for rates the smallest denominator at which the exact interval at the observed
+    proportion leaves the claim's side (stats.needed_for_exclusion); for AUC a normal
+    approximation on the rows."""
+    forced = entry.pop("_inconclusive", False)
+    se = entry.pop("se", math.nan)
+    if entry["value"] is None:
+        entry["verdict"] = "inconclusive"
+        return entry
+    entry["verdict"] = (
+        "inconclusive" if forced else _verdict(entry["ci_low"], entry["ci_high"], claimed, higher)
+    )
+    if entry["verdict"] != "inconclusive":
+        return entry
+    rows, den = entry["rows"], entry["denominator"]
+    if abs(entry["value"] - claimed) <= 1e-12:
+        entry["needed_denominator"] = entry["needed_rows"] = None
+        entry["reason"] = "the measured value equals the claim; no sample size settles it"
+        return entry
+    if metric == "auc":
+        needed_rows = _auc_needed_rows(entry, se, claimed, confidence)
+        entry["needed_rows"] = needed_rows
+        entry["needed_denominator"] = (
+            math.ceil(den * (needed_rows / rows) ** 2) if needed_rows and rows else None
+        )
+    else:
+        needed = stats.needed_for_exclusion(entry["numerator"], den, claimed, confidence, higher)
+        entry["needed_denominator"] = needed
+        entry["needed_rows"] = (
+            max(rows + 1, math.ceil(needed * rows / den)) if needed and den else None
+        )
+    if entry["needed_rows"] is None and "reason" not in entry:
+        entry["reason"] = "no sample size within reach settles it"
+    return entry
+
+
+def _auc_needed_rows(entry: dict, se: float, claimed: float, confidence: float) -> int | None:
+    """Rows (same class balance) at which the AUC interval would leave the claim's side; with
+    too few of a class, at least enough for MIN_AUC_CLASS of each."""
+    rows, smaller = entry["rows"], entry.get("smaller_class") or 0
+    distance = abs(entry["value"] - claimed)
+    floor = math.ceil(rows * MIN_AUC_CLASS / smaller) if 0 < smaller < MIN_AUC_CLASS else rows + 1
+    if se > 0 and not math.isnan(se):
+        wald = stats.needed_size(rows, se, distance, confidence)
+        return max(floor, wald or 0) or None
+    if entry["value"] in (0.0, 1.0) and smaller:
+        # Perfect separation: the conservative bound (α/2)^(1/m) reaches the claim at
+        # m = ln(α/2) / ln(claim) of the smaller class (or 1 − claim for AUC 0).
+        alpha = 1 - confidence
+        target = claimed if entry["value"] == 1.0 else 1 - claimed
+        if not 0 < target < 1:
+            return None
+        m = math.ceil(math.log(alpha / 2) / math.log(target))
+        return max(floor, math.ceil(rows * m / smaller))
+    return None
 
 
 def verify_claim(
@@ -62,6 +121,16 @@ def verify_claim(
         raise AssuranceError("give either --prediction COL or --score COL with --threshold T")
     if score is not None and metric != "auc" and threshold is None:
         raise AssuranceError("--score needs --threshold T (a row is positive when score ≥ T)")
+    for name, value in (("--prediction", prediction), ("--score", score)):
+        if value is not None and value == label:
+            raise AssuranceError(
+                f"{name} {value} is the label column: a claim checked against its own labels "
+                "would always hold"
+            )
+        if value is not None and by and value == by:
+            raise AssuranceError(f"{name} {value} is also the --by column; name different columns")
+    if by and by == label:
+        raise AssuranceError(f"--by {by} is the label column; name the protected attribute")
     y, note = binary(src, label, positive, "label")
     cols = {"__y": y, "__b": group_label(src, by) if by else ibis.literal("(all)")}
     if metric == "auc":
@@ -74,42 +143,22 @@ def verify_claim(
     m = src.table.select(**cols)
     results = _auc_groups(m, confidence) if metric == "auc" else _rate_groups(m, metric, confidence)
     higher = True if metric == "auc" else METRICS[metric][2]
-    groups = []
-    for key, r in results.items():
-        entry = {"attributes": {by: key} if by else {}, **r}
-        if r["value"] is None:
-            entry["verdict"] = "inconclusive"
-        else:
-            entry["verdict"] = _verdict(r["ci_low"], r["ci_high"], claimed, higher)
-            if entry["verdict"] == "inconclusive":
-                distance = abs(r["value"] - claimed)
-                needed = stats.needed_size(r["denominator"], r["se"], distance, confidence)
-                entry["needed_denominator"] = needed
-                entry["needed_rows"] = (
-                    math.ceil(needed * r["rows"] / r["denominator"])
-                    if needed and r["denominator"]
-                    else None
-                )
-                if not needed:
-                    entry["reason"] = (
-                        "the measured value equals the claim; no sample size settles it"
-                    )
-        entry.pop("se", None)
-        groups.append(entry)
+    groups = [
+        _judge({"attributes": {by: key} if by else {}, **r}, claimed, higher, confidence, metric)
+        for key, r in results.items()
+    ]
     overall = next((g for g in groups if not g["attributes"]), None)
     if by:
         overall_res = (
             _auc_groups(m.mutate(__b=ibis.literal("(all)")), confidence)
             if metric == "auc"
             else _rate_groups(m.mutate(__b=ibis.literal("(all)")), metric, confidence)
-        )["(all)"]
-        overall = {"attributes": {}, **overall_res}
-        overall["verdict"] = (
-            "inconclusive"
-            if overall["value"] is None
-            else _verdict(overall["ci_low"], overall["ci_high"], claimed, higher)
+        ).get("(all)")
+        overall = (
+            _judge({"attributes": {}, **overall_res}, claimed, higher, confidence, metric)
+            if overall_res
+            else None
         )
-        overall.pop("se", None)
         groups.sort(key=lambda g: str(g["attributes"].get(by)))
     else:
         groups = []
@@ -212,16 +261,39 @@ def _auc_groups(m, confidence: float) -> dict[str, dict]:
             continue
         auc, var = res
         se = math.sqrt(max(var, 0.0))
+        lo, hi = max(0.0, auc - z * se), min(1.0, auc + z * se)
+        smaller = min(P, N)
+        if se == 0:
+            # DeLong's variance vanishes at perfect separation (and when every score ties), which
+            # would give the interval [1, 1] on two rows. Use a conservative bound instead: were
+            # the true AUC below (α/2)^(1/m), m the smaller class, a sample this separated would
+            # be rarer than α/2.
+            bound = (1 - confidence) / 2
+            if auc == 1.0:
+                lo, hi = bound ** (1 / smaller), 1.0
+            elif auc == 0.0:
+                lo, hi = 0.0, 1 - bound ** (1 / smaller)
+            else:
+                lo, hi = 0.0, 1.0
         out[g] = {
             "n": P + N,
             "value": auc,
-            "ci_low": max(0.0, auc - z * se),
-            "ci_high": min(1.0, auc + z * se),
+            "ci_low": lo,
+            "ci_high": hi,
             "numerator": round(auc * P * N, 6),
             "denominator": P * N,
             "rows": P + N,
             "se": se,
+            "smaller_class": smaller,
         }
+        if smaller < MIN_AUC_CLASS:
+            out[g]["_inconclusive"] = True
+            out[g]["reason"] = (
+                f"too few {'positives' if P <= N else 'negatives'} ({smaller}) for an AUC "
+                f"interval; at least {MIN_AUC_CLASS} of each class are needed"
+            )
+        elif se == 0:
+            out[g]["reason"] = "DeLong's variance is 0 here; the interval is a conservative bound"
         if not keyed.exact:
             out[g]["error_bound"] = stats.within_bin_tie_bound(pos, neg)
     return out

@@ -145,11 +145,61 @@ def within_bin_tie_bound(pos: np.ndarray, neg: np.ndarray) -> float:
 
 
 def needed_size(current_n: int, se: float, distance: float, confidence: float = 0.95) -> int | None:
-    """Denominator size at which an interval of the same shape would exclude the claim."""
+    """Size at which a normal-approximation interval of the same shape would exclude the claim;
+    always more than `current_n` (what is at hand did not settle it). None without a spread."""
     if current_n <= 0 or se <= 0 or distance <= 0 or math.isnan(se):
         return None
     z = z_for(confidence)
-    return math.ceil(current_n * (z * se / distance) ** 2)
+    return max(current_n + 1, math.ceil(current_n * (z * se / distance) ** 2))
+
+
+NEEDED_CAP = 10**9  # beyond a billion rows "the rows needed" is not an answer anyone can act on
+
+
+def needed_for_exclusion(
+    x: int, n: int, claimed: float, confidence: float = 0.95, higher_is_better: bool = True
+) -> int | None:
+    """The smallest denominator m > n at which the exact Clopper–Pearson interval, at the
+    proportion observed now (x / n, kept as m grows), lies wholly on one side of the claim.
+
+    None when nothing was observed, when the observed proportion equals the claim (no size ever
+    separates them) or when it would take more than NEEDED_CAP. The search is exponential then
+    binary: the interval at a fixed proportion narrows as m grows, so "excludes" is monotone.
+    """
+    if n <= 0:
+        return None
+    p = x / n
+    if abs(p - claimed) <= 1e-12:
+        return None
+    above = p > claimed
+
+    def settles(m: int) -> bool:
+        lo, hi = clopper_pearson_real(p * m, m, confidence)
+        if above:  # the interval must lie wholly above the claim
+            return lo >= claimed if higher_is_better else lo > claimed
+        return hi < claimed if higher_is_better else hi <= claimed
+
+    low, high = n, max(n + 1, 2 * n)
+    while not settles(high):
+        low, high = high, high * 2
+        if low > NEEDED_CAP:
+            return None
+    while high - low > 1:  # settles(high) holds, settles(low) does not (or low == n)
+        mid = (low + high) // 2
+        if settles(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def clopper_pearson_real(x: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """clopper_pearson with a count that need not be whole (the observed share of a size m):
+    the beta quantiles are defined for any positive shape."""
+    alpha = 1 - confidence
+    low = 0.0 if x <= 0 else float(sps.beta.ppf(alpha / 2, x, n - x + 1))
+    high = 1.0 if x >= n else float(sps.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return (low, high)
 
 
 # --- Drift: statistics on two histograms over the same bins ----------------------------------

@@ -24,6 +24,18 @@ PARAM_TYPES = {"integer", "percent", "text", "choice"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+def _(message: str) -> str:
+    """gettext when Django is set up (messages reach officers); the text itself otherwise, so the
+    validator still runs without Django."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return message
+    from django.utils.translation import gettext
+
+    return gettext(message)
+
+
 class ContentError(ValueError):
     """Content that cannot be used; the message names the file, the item and the problem."""
 
@@ -74,30 +86,32 @@ class Parameter:
         text = "" if raw is None else str(raw).strip()
         if text == "":
             if self.default is None:
-                raise ValueError("give a value")
+                raise ValueError(_("give a value"))
             text = str(self.default)
         if self.type in ("integer", "percent"):
             try:
                 number = Decimal(text.replace(",", "."))
             except InvalidOperation:
-                raise ValueError("give a number") from None
+                raise ValueError(_("give a number")) from None
             if not number.is_finite():
-                raise ValueError("give a number")
+                raise ValueError(_("give a number"))
             if self.type == "integer" and number != number.to_integral_value():
-                raise ValueError("give a whole number")
+                raise ValueError(_("give a whole number"))
             low = 0 if self.type == "percent" and self.min is None else self.min
             high = 100 if self.type == "percent" and self.max is None else self.max
             if low is not None and number < Decimal(str(low)):
-                raise ValueError(f"give at least {low:g}")
+                raise ValueError(_("give at least %(n)s") % {"n": f"{low:g}"})
             if high is not None and number > Decimal(str(high)):
-                raise ValueError(f"give at most {high:g}")
+                raise ValueError(_("give at most %(n)s") % {"n": f"{high:g}"})
             return int(number) if self.type == "integer" else float(number)
         if self.type == "choice":
             if text not in self.choices:
-                raise ValueError("choose one of: " + "; ".join(self.choices))
+                raise ValueError(_("choose one of: %(c)s") % {"c": "; ".join(self.choices)})
             return text
+        if "\n" in text or "\r" in text:
+            raise ValueError(_("keep it on one line"))
         if len(text) > 500:
-            raise ValueError("keep it under 500 characters")
+            raise ValueError(_("keep it under %(n)d characters") % {"n": 500})
         return text
 
 
@@ -120,10 +134,10 @@ class Clause:
 
     def render(self, values: dict[str, Any]) -> str:
         filled = {p.name: values.get(p.name, p.default) for p in self.parameters}
-        return self.text.format(**{k: _show(v) for k, v in filled.items()})
+        return self.text.format(**{k: show(v) for k, v in filled.items()})
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

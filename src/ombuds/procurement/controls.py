@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ombuds.core import controls
 
@@ -37,6 +38,9 @@ def missing(system) -> list[str]:
     if bid is None:
         return [_("procurement '%(t)s' has not been awarded to a bid") % {"t": p.title}]
     out = []
+    if p.stage not in services.SIGNED:
+        # Until the contract is signed its clauses (and the award) can still change.
+        out.append(_("the contract for procurement '%(t)s' is not signed") % {"t": p.title})
     dd = services.due_diligence_state(bid)
     if not dd["sent"]:
         out.append(_("no due-diligence request was sent to %(v)s") % {"v": bid.vendor.name})
@@ -99,7 +103,9 @@ def _fix(system) -> str:
     return reverse("procurement_detail", args=[system.agency.slug, p.pk])
 
 
-CONTROLS = [controls.Control(CONTROL_ID, "Bought system assured", vendor_assured, _fix)]
+CONTROLS = [
+    controls.Control(CONTROL_ID, gettext_lazy("Bought system assured"), vendor_assured, _fix)
+]
 
 
 def register() -> None:

@@ -60,6 +60,15 @@ class BidForm(forms.Form):
     vendor = forms.ModelChoiceField(label=_("Vendor"), queryset=None)
     product = forms.CharField(label=_("Product offered"), max_length=200, required=False)
     price = forms.DecimalField(label=_("Price"), max_digits=14, decimal_places=2, required=False)
+    prediction_column = forms.CharField(
+        label=_("Column of the test data with this vendor's predictions or scores"),
+        help_text=_(
+            "Optional. Once known (given here or at the first claim check), every claim of this "
+            "bid is checked against this column only."
+        ),
+        max_length=200,
+        required=False,
+    )
 
     def __init__(self, *args, vendors=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -85,6 +85,11 @@ class Bid(models.Model):
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="bids")
     product = models.CharField(_("product offered"), max_length=200, blank=True)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # The column of the agency's test data holding this vendor's predictions or scores: once
+    # known, claims of this bid are checked against it and no other.
+    prediction_column = models.CharField(
+        _("prediction or score column in the test data"), max_length=200, blank=True
+    )
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -229,6 +234,9 @@ class Claim(models.Model):
     # Latest verdict, kept here so lists and the gate need not read every verification.
     verdict = models.CharField(max_length=15, choices=Verdict.choices, blank=True)
     accepted_justification = models.TextField(blank=True)
+    # The verdict the acceptance was given against ("" = unverified): a later, different verdict
+    # (say refuted after accepting an inconclusive one) no longer counts as accepted.
+    accepted_against = models.CharField(max_length=15, blank=True)
     accepted_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -252,8 +260,11 @@ class Claim(models.Model):
 
     @property
     def settled(self) -> bool:
-        """What the gate asks of a material claim: supported, or accepted with a reason."""
-        return self.verdict == Verdict.SUPPORTED or self.accepted
+        """What the gate asks of a material claim: supported, or accepted with a reason against
+        the verdict it still has."""
+        if self.verdict == Verdict.SUPPORTED:
+            return True
+        return self.accepted and (self.verdict or "") == (self.accepted_against or "")
 
 
 def dataset_path(instance: LocalDataset, filename: str) -> str:
@@ -286,6 +297,8 @@ class Verification(models.Model):
     dataset = models.ForeignKey(LocalDataset, on_delete=models.PROTECT, related_name="+")
     evaluations = models.ManyToManyField("evaluations.Evaluation", related_name="+")
     verdict = models.CharField(max_length=15, choices=Verdict.choices)
+    # How it was measured, shown beside the verdict: the prediction or score column used.
+    column = models.CharField(max_length=200, blank=True)
     result = models.JSONField(default=dict)
     by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -7,6 +7,7 @@ import calendar
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -63,11 +64,15 @@ class Refused(Exception):
         self.rule = rule
 
 
-def _text(values: dict, key: str, *, required: bool = False, limit: int = 200) -> str:
+def _text(
+    values: dict, key: str, *, required: bool = False, limit: int = 200, one_line: bool = False
+) -> str:
     value = values.get(key)
     value = "" if value is None else str(value).strip()
     if required and not value:
         raise ValidationError({key: _("This field is required.")})
+    if one_line and ("\n" in value or "\r" in value):
+        raise ValidationError({key: _("Keep it on one line.")})
     if len(value) > limit:
         raise ValidationError({key: _("Keep it under %(n)d characters.") % {"n": limit}})
     check_text({key: value})
@@ -150,8 +155,8 @@ def create_procurement(actor, agency: Agency, values: dict[str, Any]) -> Procure
     systems = _systems(agency, values.get("systems"))
     procurement = Procurement(
         agency=agency,
-        title=_text(values, "title", required=True),
-        reference=_text(values, "reference", limit=100),
+        title=_text(values, "title", required=True, one_line=True),
+        reference=_text(values, "reference", limit=100, one_line=True),
         procedure=procedure,
         review_interval_months=interval,
         created_by=actor,
@@ -184,6 +189,9 @@ def link_systems(actor, procurement: Procurement, ids) -> Procurement:
     check_object(actor, "procurement.edit", procurement.agency_id)
     systems = _systems(procurement.agency, ids)
     with transaction.atomic():
+        if _locked(procurement).stage in SIGNED:
+            # The required clauses would change with the systems: the signed pack is frozen.
+            raise Refused(_frozen_message(), "clauses-frozen")
         procurement.systems.set(systems)
         for clause in required_clauses(procurement):
             ClauseSelection.objects.get_or_create(
@@ -201,7 +209,17 @@ def link_systems(actor, procurement: Procurement, ids) -> Procurement:
     return procurement
 
 
+def _locked(procurement: Procurement) -> Procurement:
+    """Re-read the procurement inside the caller's transaction, locking its row, so that a check
+    made on a copy loaded earlier (another request may have moved it since) is made again."""
+    fresh = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    for name in ("stage", "awarded_bid_id"):
+        setattr(procurement, name, getattr(fresh, name))
+    return procurement
+
+
 def _move(actor, procurement: Procurement, to: str, changes: dict | None = None) -> Procurement:
+    """Called inside transaction.atomic() after _locked(procurement)."""
     check_object(actor, "procurement.edit", procurement.agency_id)
     here = STAGE_ORDER.index(procurement.stage)
     if STAGE_ORDER.index(to) != here + 1:
@@ -225,38 +243,51 @@ def _move(actor, procurement: Procurement, to: str, changes: dict | None = None)
 
 def start_market_engagement(actor, procurement: Procurement) -> Procurement:
     with transaction.atomic():
-        return _move(actor, procurement, Stage.MARKET_ENGAGEMENT)
+        return _move(actor, _locked(procurement), Stage.MARKET_ENGAGEMENT)
 
 
 def start_evaluation(actor, procurement: Procurement) -> Procurement:
     with transaction.atomic():
-        return _move(actor, procurement, Stage.EVALUATION)
+        return _move(actor, _locked(procurement), Stage.EVALUATION)
 
 
 def award(actor, procurement: Procurement, bid: Bid) -> Procurement:
     """Award to one bid: the gate then looks at that vendor's due diligence and claims."""
     if bid.procurement_id != procurement.pk:
         raise ValidationError({"bid": _("The bid is not part of this procurement.")})
+    check_object(actor, "procurement.edit", procurement.agency_id)
     with transaction.atomic():
+        _locked(procurement)
+        if procurement.awarded_bid_id is not None:
+            raise Refused(_("This procurement has already been awarded."), "awarded")
         procurement.awarded_bid = bid
         return _move(actor, procurement, Stage.AWARD, {"bid": bid.pk, "vendor": bid.vendor.name})
 
 
 def sign_contract(actor, procurement: Procurement) -> Procurement:
-    missing = missing_required_clauses(procurement)
-    if missing:
-        raise Refused(
-            _("The contract lacks the clauses its impact level requires: %(c)s.")
-            % {"c": ", ".join(c.title for c in missing)},
-            "required-clauses",
-        )
+    check_object(actor, "procurement.edit", procurement.agency_id)
     with transaction.atomic():
+        _locked(procurement)
+        missing = missing_required_clauses(procurement)
+        if missing:
+            raise Refused(
+                _("The contract lacks the clauses its impact level requires: %(c)s.")
+                % {"c": ", ".join(c.title for c in missing)},
+                "required-clauses",
+            )
         return _move(actor, procurement, Stage.CONTRACT)
+
+
+SIGNED = (Stage.CONTRACT, Stage.POST_AWARD)
+
+
+def _frozen_message() -> str:
+    return _("The contract is signed: its clauses can no longer be changed.")
 
 
 def start_post_award(actor, procurement: Procurement) -> Procurement:
     with transaction.atomic():
-        _move(actor, procurement, Stage.POST_AWARD)
+        _move(actor, _locked(procurement), Stage.POST_AWARD)
         Review.objects.create(
             procurement=procurement,
             due_on=add_months(timezone.localdate(), procurement.review_interval_months),
@@ -285,7 +316,13 @@ def add_bid(actor, procurement: Procurement, vendor: Vendor, values: dict[str, A
     if procurement.stage in (Stage.AWARD, Stage.CONTRACT, Stage.POST_AWARD):
         raise Refused(_("Bids cannot be added after the award."), "after-award")
     price = values.get("price")
-    bid = Bid(procurement=procurement, vendor=vendor, product=_text(values, "product"), price=price)
+    bid = Bid(
+        procurement=procurement,
+        vendor=vendor,
+        product=_text(values, "product"),
+        price=price,
+        prediction_column=_text(values, "prediction_column", one_line=True),
+    )
     try:
         with transaction.atomic():
             bid.save()
@@ -294,7 +331,11 @@ def add_bid(actor, procurement: Procurement, vendor: Vendor, values: dict[str, A
                 action="procurement.bid.add",
                 obj=procurement,
                 agency=procurement.agency,
-                changes={"bid": bid.pk, "vendor": vendor.name},
+                changes={
+                    "bid": bid.pk,
+                    "vendor": vendor.name,
+                    "prediction_column": bid.prediction_column,
+                },
             )
     except IntegrityError:
         raise ValidationError(
@@ -380,7 +421,22 @@ def vendor_answer(
     if request.expired:
         raise Refused(_("This link has expired."), "expired")
     q = questionnaire_of(request)
-    files = files or {}
+    files = {k: [u for u in v if u] for k, v in (files or {}).items()}
+    too_many = {
+        qid: _("Attach at most %(n)d files to one answer.") % {"n": MAX_FILES_PER_QUESTION}
+        for qid, ups in files.items()
+        if len(ups) > MAX_FILES_PER_QUESTION
+    }
+    if too_many:
+        raise ValidationError(too_many)
+    if sum(len(v) for v in files.values()) > MAX_FILES_PER_REQUEST:
+        first = next(qid for qid, ups in files.items() if ups)
+        raise ValidationError(
+            {
+                first: _("Send at most %(n)d files at a time; send the rest afterwards.")
+                % {"n": MAX_FILES_PER_REQUEST}
+            }
+        )
     answers = {a.question_id: a for a in request.answers.all()}
     errors: dict[str, str] = {}
     changes: list[tuple[Answer, str, list]] = []
@@ -413,7 +469,24 @@ def vendor_answer(
     saved: list[Evidence] = []
     try:
         with transaction.atomic():
+            # Re-read what was checked on copies loaded before: the officer may have reviewed a
+            # question meanwhile (then it is no longer the vendor's to change).
+            fresh = {
+                a.pk: a
+                for a in Answer.objects.select_for_update().filter(
+                    pk__in=[a.pk for a, _t, _u in changes]
+                )
+            }
+            closed = [a.question_id for a, _t, _u in changes if not fresh[a.pk].open_to_vendor]
+            if closed:
+                raise ValidationError(
+                    {
+                        qid: _("This question was reviewed meanwhile; reload the page.")
+                        for qid in closed
+                    }
+                )
             for answer, text, _uploads in changes:
+                answer.rounds = fresh[answer.pk].rounds
                 answer.text = text
                 answer.status = AnswerStatus.SUBMITTED
                 answer.submitted_at = timezone.now()
@@ -441,6 +514,30 @@ def vendor_answer(
     return [a for a, _t, _u in changes]
 
 
+MAX_FILES_PER_QUESTION = 5
+MAX_FILES_PER_REQUEST = 20
+# The extension a stored file gets, from the type its content showed: never the vendor's own
+# (a file called x.html or x.svg would otherwise be stored, and could be served, as such).
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "text/markdown": "md",
+    "text/csv": "csv",
+    "application/json": "json",
+    "application/yaml": "yaml",
+}
+
+
+def stored_name(content_type: str) -> str:
+    """A server-chosen file name whose extension follows the detected type (text otherwise)."""
+    return f"{secrets.token_hex(16)}.{EXTENSIONS.get(content_type, 'txt')}"
+
+
 def _keep_evidence(answer: Answer, upload, content_type: str) -> Evidence:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -455,7 +552,7 @@ def _keep_evidence(answer: Answer, upload, content_type: str) -> Evidence:
         size=upload.size,
         sha256=digest.hexdigest(),
     )
-    evidence.file.save(name, upload, save=False)
+    evidence.file.save(stored_name(content_type), upload, save=False)
     evidence.save()
     return evidence
 
@@ -474,8 +571,16 @@ def review_answer(actor, answer: Answer, status: str, notes: str = "") -> Answer
     notes = _text({"notes": notes}, "notes", limit=MAX_TEXT)
     if status != AnswerStatus.ACCEPTED and not notes:
         raise ValidationError({"notes": _("Say what is missing or wrong, for the vendor.")})
-    before = answer.status
     with transaction.atomic():
+        fresh = Answer.objects.select_for_update().get(pk=answer.pk)
+        if fresh.status == AnswerStatus.OPEN:
+            raise Refused(_("The vendor has not answered this question yet."), "not-answered")
+        before = fresh.status
+        answer.text, answer.rounds, answer.submitted_at = (
+            fresh.text,
+            fresh.rounds,
+            fresh.submitted_at,
+        )
         answer.status = status
         answer.review_notes = notes
         answer.reviewed_by = actor
@@ -500,10 +605,14 @@ def due_diligence_state(bid: Bid) -> dict[str, Any]:
     request = getattr(bid, "due_diligence", None) if bid.pk else None
     if request is None:
         return {"sent": False, "complete": False, "counts": {}, "unacceptable": 0, "total": 0}
+    current = {q.id for q in questionnaire_of(request).questions}
     counts: dict[str, int] = {}
-    for status in request.answers.values_list("status", flat=True):
-        counts[status] = counts.get(status, 0) + 1
-    total = len(questionnaire_of(request).questions)
+    # Only answers to the questions asked now count (a questionnaire may have changed since the
+    # request was sent); .all() uses the answers when the caller prefetched them.
+    for answer in request.answers.all():
+        if answer.question_id in current:
+            counts[answer.status] = counts.get(answer.status, 0) + 1
+    total = len(current)
     return {
         "sent": True,
         "complete": counts.get(AnswerStatus.ACCEPTED, 0) == total,
@@ -693,6 +802,47 @@ def combined_verdict(doc: dict, every_group: bool) -> str:
     return Verdict.INCONCLUSIVE
 
 
+FAMILY_ALPHA = 0.05
+
+
+def check_on_data(
+    data: Any,
+    *,
+    label: str,
+    metric: str,
+    claimed: float,
+    prediction: str | None = None,
+    score: str | None = None,
+    threshold: float | None = None,
+    by: str | None = None,
+    every_group: bool = False,
+) -> dict:
+    """The engine's check and the claim's verdict (`claim_verdict`), without storing anything.
+
+    A claim for every group is refuted when ANY group refutes it, so with k groups there are
+    k + 1 chances (the groups and everyone) of a false refutation. Each is tested at
+    1 − 0.05 / (k + 1) (Bonferroni), which keeps the chance of refuting a true claim at 5 % at
+    most, however many groups there are. `group_confidence` says what level was used."""
+    from ombuds.assurance.claims import verify_claim as engine_check
+
+    args = dict(
+        label=label,
+        metric=metric,
+        claimed=claimed,
+        prediction=prediction,
+        score=score,
+        threshold=threshold,
+        by=by,
+    )
+    doc = engine_check(data, confidence=1 - FAMILY_ALPHA, **args)
+    if every_group and by and doc.get("groups"):
+        tests = len(doc["groups"]) + 1
+        doc = engine_check(data, confidence=1 - FAMILY_ALPHA / tests, **args)
+    doc["group_confidence"] = doc["confidence"]
+    doc["claim_verdict"] = combined_verdict(doc, every_group and bool(by))
+    return doc
+
+
 def verify_claim(
     actor,
     claim: Claim,
@@ -706,7 +856,6 @@ def verify_claim(
     """Run the engine's claim check on the agency's own labelled data and keep the verdict as an
     evaluation of every system the procurement buys."""
     from ombuds.assurance import AssuranceError
-    from ombuds.assurance.claims import verify_claim as engine_check
 
     procurement = claim.bid.procurement
     check_object(actor, "claim.verify", procurement.agency_id)
@@ -731,8 +880,29 @@ def verify_claim(
     by = (by or "").strip() or (claim.protected_attribute if claim.every_group else "") or None
     prediction = (prediction or "").strip() or None
     score = (score or "").strip() or None
+    column = prediction or score or ""
+    bid = claim.bid
+    errors = {}
+    if claim.every_group and by != claim.protected_attribute:
+        errors["by"] = _(
+            "This claim should hold for every group of '%(a)s': check it by that column."
+        ) % {"a": claim.protected_attribute}
+    if column and column == dataset.label_column:
+        errors["prediction" if prediction else "score"] = _(
+            "'%(c)s' is the label column: name the column with the vendor's predictions."
+        ) % {"c": column}
+    elif column and by and column == by:
+        errors["prediction" if prediction else "score"] = _(
+            "'%(c)s' is the group column: name the column with the vendor's predictions."
+        ) % {"c": column}
+    if column and bid.prediction_column and column != bid.prediction_column:
+        errors["prediction" if prediction else "score"] = _(
+            "The bid of %(v)s records its predictions in the column '%(b)s', not '%(c)s'."
+        ) % {"v": bid.vendor.name, "b": bid.prediction_column, "c": column}
+    if errors:
+        raise ValidationError(errors)
     try:
-        doc = engine_check(
+        doc = check_on_data(
             dataset.file.path,
             label=dataset.label_column,
             metric=claim.metric,
@@ -741,6 +911,7 @@ def verify_claim(
             score=score,
             threshold=threshold,
             by=by,
+            every_group=claim.every_group,
         )
     except AssuranceError as exc:
         raise ValidationError({"data": str(exc)}) from None
@@ -748,14 +919,15 @@ def verify_claim(
         raise ValidationError(
             {"dataset": _("The test data file is no longer on the server.")}
         ) from None
-    verdict = combined_verdict(doc, claim.every_group and bool(by))
+    verdict = doc["claim_verdict"]
     doc["source"] = dataset.original_name
     doc["data_fingerprint"] = "sha256:" + dataset.sha256
     doc["config"] = {
         "procurement": procurement.pk,
         "bid": claim.bid_id,
-        "vendor": claim.bid.vendor.name,
+        "vendor": bid.vendor.name,
         "claim": claim.pk,
+        "dataset": dataset.original_name,
         "label": dataset.label_column,
         "prediction": prediction,
         "score": score,
@@ -763,20 +935,36 @@ def verify_claim(
         "by": by,
         "every_group": claim.every_group,
         "claim_verdict": verdict,
+        "group_confidence": doc.pop("group_confidence"),
     }
+    doc.pop("claim_verdict")
     note = _("Vendor claim #%(c)s of %(v)s (procurement %(p)s): %(verdict)s.") % {
         "c": claim.pk,
-        "v": claim.bid.vendor.name,
+        "v": bid.vendor.name,
         "p": procurement.reference or procurement.pk,
         "verdict": verdict,
     }
     with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
         verification = Verification.objects.create(
-            claim=claim, dataset=dataset, verdict=verdict, result=doc, by=actor
+            claim=claim, dataset=dataset, verdict=verdict, column=column, result=doc, by=actor
         )
         verification.evaluations.set([_store_evaluation(actor, s, doc, note) for s in systems])
         claim.verdict = verdict
-        claim.save(update_fields=["verdict"])
+        fields = ["verdict"]
+        cleared = claim.accepted and (claim.accepted_against or "") != verdict
+        if cleared:
+            # The acceptance was given against another verdict: it does not carry over.
+            claim.accepted_justification, claim.accepted_by, claim.accepted_at = "", None, None
+            claim.accepted_against = ""
+            fields += ["accepted_justification", "accepted_by", "accepted_at", "accepted_against"]
+        claim.save(update_fields=fields)
+        recorded_column = False
+        if column and not bid.prediction_column:
+            # The first check fixes the bid's column: later checks of its claims must use it.
+            recorded_column = bool(
+                Bid.objects.filter(pk=bid.pk, prediction_column="").update(prediction_column=column)
+            )
         audit.record(
             actor=actor,
             action="procurement.claim.verify",
@@ -786,9 +974,19 @@ def verify_claim(
                 "claim": claim.pk,
                 "verdict": verdict,
                 "dataset": dataset.pk,
+                "column": column,
                 "verification": verification.pk,
+                **({"bid_prediction_column": column} if recorded_column else {}),
             },
         )
+        if cleared:
+            audit.record(
+                actor=actor,
+                action="procurement.claim.acceptance_cleared",
+                obj=procurement,
+                agency=procurement.agency,
+                changes={"claim": claim.pk, "verdict": verdict},
+            )
     return verification
 
 
@@ -845,13 +1043,26 @@ def accept_claim(actor, claim: Claim, justification: str) -> Claim:
                 % {"n": MIN_JUSTIFICATION}
             }
         )
-    if claim.verdict == Verdict.SUPPORTED:
-        raise Refused(_("The claim is supported on local data: nothing to accept."), "supported")
     with transaction.atomic():
+        # The verdict as it is now (a verification may have landed since `claim` was loaded):
+        # the acceptance holds only while the claim keeps this verdict.
+        claim.verdict = Claim.objects.select_for_update().get(pk=claim.pk).verdict
+        if claim.verdict == Verdict.SUPPORTED:
+            raise Refused(
+                _("The claim is supported on local data: nothing to accept."), "supported"
+            )
         claim.accepted_justification = justification
         claim.accepted_by = actor
         claim.accepted_at = timezone.now()
-        claim.save(update_fields=["accepted_justification", "accepted_by", "accepted_at"])
+        claim.accepted_against = claim.verdict or ""
+        claim.save(
+            update_fields=[
+                "accepted_justification",
+                "accepted_by",
+                "accepted_at",
+                "accepted_against",
+            ]
+        )
         audit.record(
             actor=actor,
             action="procurement.claim.accept",
@@ -866,22 +1077,53 @@ def accept_claim(actor, claim: Claim, justification: str) -> Claim:
     return claim
 
 
+def bids_with_state(procurement: Procurement):
+    """The procurement's bids with what the pages show of each loaded in a fixed number of
+    queries: vendor, due-diligence request and answers, claims with their verifications."""
+    from django.db.models import Count, Prefetch
+
+    return (
+        procurement.bids.select_related("vendor", "due_diligence")
+        .annotate(claim_count=Count("claims", distinct=True))
+        .prefetch_related(
+            "due_diligence__answers",
+            Prefetch(
+                "claims",
+                queryset=Claim.objects.select_related("bid__vendor").prefetch_related(
+                    Prefetch(
+                        "verifications",
+                        queryset=Verification.objects.select_related("dataset"),
+                    )
+                ),
+            ),
+        )
+    )
+
+
 def comparison(procurement: Procurement) -> list[dict[str, Any]]:
-    """Per bid: each claim beside what the agency measured, overall and per group."""
+    """Per bid: each claim beside what the agency measured, overall and per group, with the data
+    and the column it was measured on."""
     out = []
-    for bid in procurement.bids.select_related("vendor").prefetch_related("claims"):
+    for bid in bids_with_state(procurement):
         rows = []
         for claim in bid.claims.all():
-            latest = claim.verifications.first()
+            found = list(claim.verifications.all())  # prefetched, newest first
+            latest = found[0] if found else None
             doc = latest.result if latest else {}
             overall = doc.get("overall") or None
+            config = doc.get("config") or {}
             rows.append(
                 {
                     "claim": claim,
                     "verification": latest,
                     "overall": overall,
                     "groups": doc.get("groups") or [],
-                    "by": (doc.get("config") or {}).get("by"),
+                    "by": config.get("by"),
+                    "dataset": latest.dataset.original_name if latest else None,
+                    "column": (latest.column or config.get("prediction") or config.get("score"))
+                    if latest
+                    else None,
+                    "confidence": doc.get("confidence"),
                 }
             )
         out.append(
@@ -926,6 +1168,8 @@ def select_clauses(
     """Choose the clauses and fill their parameters (each checked by its type). Clauses the
     system's impact level requires cannot be dropped."""
     check_object(actor, "procurement.edit", procurement.agency_id)
+    if procurement.stage in SIGNED:
+        raise Refused(_frozen_message(), "clauses-frozen")
     library = content.clauses()
     unknown = [c for c in selected if c not in library]
     if unknown:
@@ -957,6 +1201,8 @@ def select_clauses(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if _locked(procurement).stage in SIGNED:
+            raise Refused(_frozen_message(), "clauses-frozen")
         procurement.clauses.exclude(clause_id__in=selected).delete()
         out = []
         for cid in selected:
@@ -996,20 +1242,31 @@ def clause_pack(procurement: Procurement) -> list[dict[str, Any]]:
     return pack
 
 
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
+
+
+def md_escape(value: Any) -> str:
+    """A value as literal Markdown text: every Markdown-significant character backslash-escaped
+    (which also defuses HTML tags and comments), line breaks flattened."""
+    text = " ".join(str(value).splitlines())
+    return MD_SPECIAL.sub(r"\\\1", text)
+
+
 def pack_markdown(procurement: Procurement) -> str:
     level = procurement_level(procurement)
     lines = [
-        f"# {_('Contract clauses')}: {procurement.title}",
+        f"# {_('Contract clauses')}: {md_escape(procurement.title)}",
         "",
-        f"{_('Reference')}: {procurement.reference or procurement.pk}  ",
-        f"{_('Agency')}: {procurement.agency.name}  ",
+        f"{_('Reference')}: {md_escape(procurement.reference or procurement.pk)}  ",
+        f"{_('Agency')}: {md_escape(procurement.agency.name)}  ",
         f"{_('Impact level')}: {_roman(level) if level else _('not determined')}  ",
         f"{_('Generated')}: {timezone.localdate().isoformat()}",
         "",
     ]
     for n, item in enumerate(clause_pack(procurement), 1):
         clause = item["clause"]
-        lines += [f"## {n}. {clause.title}", "", item["text"], ""]
+        values = {k: md_escape(content.show(v)) for k, v in item["selection"].values.items()}
+        lines += [f"## {n}. {clause.title}", "", clause.render(values), ""]
         lines.append(f"<!-- {clause.id} v{clause.version} -->")
         lines.append("")
     return "\n".join(lines)
@@ -1038,6 +1295,10 @@ def record_review(
         raise ValidationError({"notes": _("Say what was found and what was agreed.")})
     done = {k: bool(checks.get(k)) for k in REVIEW_CHECKS}
     with transaction.atomic():
+        # Another request may have recorded this review since `review` was loaded: re-read it
+        # under a lock so that only one records it and schedules the next.
+        if Review.objects.select_for_update().get(pk=review.pk).done_on is not None:
+            raise Refused(_("This review is already recorded."), "review-done")
         review.checks = done
         review.outcome = outcome
         review.notes = notes
@@ -1087,32 +1348,43 @@ def alert_overdue_reviews(today: dt.date | None = None) -> int:
                 .values_list("user__email", flat=True)
             )
         )
+        if recipients:
+            systems = ", ".join(s.name for s in procurement.systems.all())
+            try:
+                send_mail(
+                    _("Vendor review overdue: %(t)s") % {"t": procurement.title},
+                    _(
+                        "The post-award review of the vendor for '%(t)s' (systems: %(s)s) was due "
+                        "on %(d)s and has not been recorded. Review the vendor against the "
+                        "contract: due diligence, claims on current data, monitoring results and "
+                        "incidents."
+                    )
+                    % {"t": procurement.title, "s": systems or "—", "d": review.due_on.isoformat()},
+                    None,
+                    recipients,
+                )
+            except Exception as exc:  # the mail server is down: try again on the next run
+                log.warning("overdue review %s: alert not sent: %s", review.pk, exc)
+                continue
+        # Marked only once the alert went out, so a failed send is retried next time.
         with transaction.atomic():
-            claimed = Review.objects.filter(pk=review.pk, alerted_at__isnull=True).update(
+            marked = Review.objects.filter(pk=review.pk, alerted_at__isnull=True).update(
                 alerted_at=timezone.now()
             )
-            if not claimed:
+            if not marked:
                 continue
             audit.record(
                 actor=None,
                 action="procurement.review.overdue",
                 obj=procurement,
                 agency=procurement.agency,
-                changes={"review": review.pk, "due_on": review.due_on.isoformat()},
+                changes={
+                    "review": review.pk,
+                    "due_on": review.due_on.isoformat(),
+                    "recipients": len(recipients),
+                },
             )
         if recipients:
-            systems = ", ".join(s.name for s in procurement.systems.all())
-            send_mail(
-                _("Vendor review overdue: %(t)s") % {"t": procurement.title},
-                _(
-                    "The post-award review of the vendor for '%(t)s' (systems: %(s)s) was due on "
-                    "%(d)s and has not been recorded. Review the vendor against the contract: "
-                    "due diligence, claims on current data, monitoring results and incidents."
-                )
-                % {"t": procurement.title, "s": systems or "—", "d": review.due_on.isoformat()},
-                None,
-                recipients,
-            )
             sent += 1
     return sent
 

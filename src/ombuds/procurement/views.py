@@ -21,6 +21,7 @@ from ombuds.registry.models import AISystem
 from . import content, forms, services
 from .controls import state_label, vendor_assured_state
 from .models import (
+    REVIEW_CHECKS,
     STAGE_ORDER,
     Answer,
     AnswerStatus,
@@ -130,7 +131,7 @@ def procurement_detail(request, slug, procurement):
     p = _procurement(request, slug, procurement, "procurement.view")
     here = STAGE_ORDER.index(p.stage)
     following = STAGE_ORDER[here + 1] if here + 1 < len(STAGE_ORDER) else None
-    bids = list(p.bids.select_related("vendor"))
+    bids = list(services.bids_with_state(p))
     return render(
         request,
         "procurement/procurement_detail.html",
@@ -143,7 +144,7 @@ def procurement_detail(request, slug, procurement):
             "next_stage": following,
             "next_label": dict(Stage.choices).get(following, ""),
             "bids": [
-                {"bid": b, "dd": services.due_diligence_state(b), "claims": b.claims.count()}
+                {"bid": b, "dd": services.due_diligence_state(b), "claims": b.claim_count}
                 for b in bids
             ],
             "bid_form": forms.BidForm(vendors=Vendor.objects.filter(agency=p.agency)),
@@ -397,7 +398,10 @@ def _claim_context(request, p, c, verify_form=None, accept_form=None):
         "verify_form": verify_form
         or forms.VerifyForm(
             datasets=p.datasets.all(),
-            initial={"by": c.protected_attribute if c.every_group else ""},
+            initial={
+                "by": c.protected_attribute if c.every_group else "",
+                "score" if c.metric == "auc" else "prediction": c.bid.prediction_column,
+            },
         ),
         "accept_form": accept_form or forms.AcceptForm(),
         "can_verify": has_perm(request.user, "claim.verify", p.agency_id),
@@ -527,6 +531,9 @@ def clauses(request, slug, procurement):
         except ValidationError as exc:
             errors = exc.message_dict
             chosen = {cid: posted.get(cid, {}) for cid in selected}
+        except services.Refused as exc:
+            _refused(request, exc)
+            return redirect("procurement_clauses", slug=slug, procurement=p.pk)
         else:
             messages.success(request, _("Clauses saved."))
             return redirect("procurement_clauses", slug=slug, procurement=p.pk)
@@ -623,7 +630,15 @@ def reviews(request, slug, procurement):
         {
             "p": p,
             "agency": p.agency,
-            "reviews": p.reviews.select_related("reviewed_by"),
+            "reviews": [
+                {
+                    "review": r,
+                    "checks": [
+                        (label, bool(r.checks.get(key))) for key, label in REVIEW_CHECKS.items()
+                    ],
+                }
+                for r in p.reviews.select_related("reviewed_by")
+            ],
             "form": forms.ReviewForm(),
             "can_edit": has_perm(request.user, "procurement.edit", p.agency_id),
         },
@@ -704,6 +719,8 @@ def vendor_request(request, vendor_token):
             "saved": saved,
             "open_count": sum(1 for a in answers.values() if a.open_to_vendor),
             "statuses": AnswerStatus,
+            "max_files_question": services.MAX_FILES_PER_QUESTION,
+            "max_files_request": services.MAX_FILES_PER_REQUEST,
         },
         status=422 if errors else 200,
     )
