@@ -416,7 +416,7 @@ def vendor_answer(
 ) -> list[Answer]:
     """The vendor's answers to the questions still open to them; each answered question goes to
     the officer for review. Files are checked (size, type by content) before anything is kept."""
-    from ombuds.registry.uploads import check_upload
+    from ombuds.registry.uploads import inspect
 
     if request.expired:
         raise Refused(_("This link has expired."), "expired")
@@ -452,7 +452,7 @@ def vendor_answer(
             continue
         try:
             check_text({question.id: text})
-            checked[question.id] = [(u, check_upload(u, question.id)) for u in uploads]
+            checked[question.id] = [(u, inspect(u, question.id)) for u in uploads]
         except ValidationError as exc:
             errors.update({k: "; ".join(v) for k, v in exc.message_dict.items()})
             continue
@@ -492,8 +492,8 @@ def vendor_answer(
                 answer.submitted_at = timezone.now()
                 answer.rounds += 1
                 answer.save()
-                for upload, content_type in checked.get(answer.question_id, []):
-                    saved.append(_keep_evidence(answer, upload, content_type))
+                for upload, described in checked.get(answer.question_id, []):
+                    saved.append(_keep_evidence(answer, upload, described))
             if changes:
                 procurement = request.bid.procurement
                 audit.record(
@@ -516,43 +516,20 @@ def vendor_answer(
 
 MAX_FILES_PER_QUESTION = 5
 MAX_FILES_PER_REQUEST = 20
+
+
 # The extension a stored file gets, from the type its content showed: never the vendor's own
 # (a file called x.html or x.svg would otherwise be stored, and could be served, as such).
-EXTENSIONS = {
-    "application/pdf": "pdf",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "text/markdown": "md",
-    "text/csv": "csv",
-    "application/json": "json",
-    "application/yaml": "yaml",
-}
-
-
-def stored_name(content_type: str) -> str:
-    """A server-chosen file name whose extension follows the detected type (text otherwise)."""
-    return f"{secrets.token_hex(16)}.{EXTENSIONS.get(content_type, 'txt')}"
-
-
-def _keep_evidence(answer: Answer, upload, content_type: str) -> Evidence:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-150:]
-    check_text({"file": name})
+def _keep_evidence(answer: Answer, upload, checked) -> Evidence:
+    """Stored under the server's name for it (registry.uploads.inspect), never the sender's."""
     evidence = Evidence(
         answer=answer,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
     )
-    evidence.file.save(stored_name(content_type), upload, save=False)
+    evidence.file.save(checked.stored_name, upload, save=False)
     evidence.save()
     return evidence
 
