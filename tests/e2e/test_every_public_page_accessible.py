@@ -60,3 +60,53 @@ def test_every_public_page_in_three_languages(browser, live_server, world, axe_c
                     problems.append(f"{lang} {name} {url}: {violation}")
         context.close()
     assert not problems, "\n".join(problems)
+
+
+FOCUSABLE = (
+    "main form[method=post] input:not([type=hidden]), main form[method=post] select, "
+    "main form[method=post] textarea, main form[method=post] button"
+)
+
+
+def test_every_public_form_is_reachable_with_the_keyboard(browser, live_server, world):
+    """Tab from the top of each page with a form: every visible field and button of the form is
+    reached, in the order it is shown (the honeypot, hidden from everyone, is not; a group of
+    radio buttons is one stop, its choices are taken with the arrow keys)."""
+    objects: dict = {}
+    for helpers in app_helpers():
+        more = getattr(helpers, "matrix_records", None)
+        if more is not None:
+            objects.update(more(world, True))
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    problems, forms = [], 0
+    for route, name in public_pages():
+        page.goto(live_server.url + fill(route, world, True, objects))
+        wanted = page.evaluate(
+            """(selector) => [...document.querySelectorAll(selector)]
+                .filter(e => e.offsetParent !== null && !e.disabled && e.tabIndex >= 0)
+                .map(e => e.type === 'radio' ? 'radio:' + e.name : (e.id || e.name || e.textContent.trim()))
+                .filter((v, i, all) => all.indexOf(v) === i)""",
+            FOCUSABLE,
+        )
+        if not wanted:
+            continue
+        forms += 1
+        reached = []
+        where = """() => { const e = document.activeElement;
+                   return e && e.closest('main form[method=post]')
+                     ? (e.type === 'radio' ? 'radio:' + e.name
+                        : (e.id || e.name || e.textContent.trim())) : null; }"""
+        here = page.evaluate(where)  # a field with autofocus starts there
+        for _step in range(len(wanted) + 40):
+            if here is not None and here not in reached:
+                reached.append(here)
+            if len(reached) == len(wanted):
+                break
+            page.keyboard.press("Tab")
+            here = page.evaluate(where)
+        if reached != wanted:
+            problems.append(f"{name}: reached {reached}, expected {wanted}")
+    context.close()
+    assert forms >= 5, forms  # report, appeal, opt-out, record error, comment, vendor…
+    assert not problems, "\n".join(problems)
