@@ -7,12 +7,8 @@ the free text of an incident (which may name the people harmed) — only that it
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
-from ombuds.core import audit
-from ombuds.core.models import Agency, hash_token
+from ombuds.core import audit, intake
+from ombuds.core.intake import RateLimited, normalise_reference
+from ombuds.core.models import Agency
 from ombuds.core.permissions import check_object, has_perm
 from ombuds.core.roles import GOVERNANCE_LEAD, SYSTEM_OWNER
 from ombuds.core.validation import check_text
@@ -91,21 +88,7 @@ def countdown(due: datetime | None, now: datetime | None = None) -> Countdown | 
     return Countdown(due, False, (due_day - today).days)
 
 
-def _text(errors: dict, name: str, value: Any, limit: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[name] = _("Give text.")
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = _("This field is required.")
-    elif len(value) > limit:
-        errors[name] = _("Keep this under %(n)d characters (it has %(len)d).") % {
-            "n": limit,
-            "len": len(value),
-        }
-    return value
+_text = intake.clean_text
 
 
 def _users_with_role(agency_id: int, roles: set[str]) -> list:
@@ -423,17 +406,9 @@ def close_incident(
 
 # --- reports: intake ---------------------------------------------------------------------------
 
-# Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 def new_reference() -> str:
-    chars = [secrets.choice(REFERENCE_ALPHABET) for _i in range(8)]
-    return f"R-{''.join(chars[:4])}-{''.join(chars[4:])}"
-
-
-def normalise_reference(text: str) -> str:
-    return (text or "").strip().upper()
+    return intake.new_reference("R")
 
 
 def response_days(agency: Agency) -> int:
@@ -441,58 +416,17 @@ def response_days(agency: Agency) -> int:
     return next(iter(found), DEFAULT_RESPONSE_DAYS)
 
 
-def _key() -> bytes:
-    return (getattr(settings, "OMBUDS_PSEUDONYM_KEY", "") or settings.SECRET_KEY).encode()
-
-
 def client_hash(address: str) -> str:
-    """A keyed hash of the sender's network: the address itself is never stored. IPv6 senders
-    are counted by their /64, which one household or one machine usually holds whole."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
-        text = "unknown"
-    else:
-        mapped = getattr(ip, "ipv4_mapped", None)
-        if mapped is not None:
-            text = str(mapped)
-        elif ip.version == 6:
-            text = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-        else:
-            text = str(ip)
-    return hmac.new(_key(), b"ombuds.feedback.client:" + text.encode(), hashlib.sha256).hexdigest()
-
-
-def _limit(name: str, default: int) -> int:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name) or default
-    return int(value)
+    """A keyed hash of the sender's network (see ombuds.core.intake.client_hash)."""
+    return intake.client_hash(address, "ombuds.feedback.client")
 
 
 def per_address_limit() -> int:
-    return _limit("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", 5)
+    return intake.hourly_limit("OMBUDS_REPORTS_PER_ADDRESS_PER_HOUR", 5)
 
 
 def global_limit() -> int:
-    return _limit("OMBUDS_REPORTS_PER_HOUR", 200)
-
-
-class RateLimited(Exception):
-    """Too many reports from one address, or from everyone, in the last hour."""
-
-    def __init__(self, scope: str, retry_after: int):
-        super().__init__(scope)
-        self.scope = scope
-        self.retry_after = retry_after
-
-
-def _serialise_intake() -> None:
-    """Count-then-insert must not interleave across processes. SQLite's IMMEDIATE transactions
-    already take the write lock first; PostgreSQL takes a transaction-scoped advisory lock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0B5D_FEED])
+    return intake.hourly_limit("OMBUDS_REPORTS_PER_HOUR", 200)
 
 
 def _check_rate(digest: str, now: datetime, agency_id: int | None = None) -> None:
@@ -501,11 +435,9 @@ def _check_rate(digest: str, now: datetime, agency_id: int | None = None) -> Non
     # The overall cap is per agency: a flood aimed at one agency cannot silence the others.
     if recent.filter(agency_id=agency_id).count() >= global_limit():
         raise RateLimited("global", 3600)
-    mine = recent.filter(client_hash=digest).order_by("received_at")
-    if mine.count() >= per_address_limit():
-        oldest = mine.values_list("received_at", flat=True).first()
-        wait = int((oldest + timedelta(hours=1) - now).total_seconds()) + 1
-        raise RateLimited("address", max(wait, 1))
+    wait = intake.rate_limited(recent, "received_at", digest, now, per_address_limit())
+    if wait is not None:
+        raise RateLimited("address", wait)
 
 
 def system_mismatch(system: AISystem | None, agency: Agency | None) -> str | None:
@@ -557,7 +489,7 @@ def _create_report(
     digest: str,
     now: datetime,
 ) -> tuple[Report, str]:
-    raw = secrets.token_urlsafe(24)
+    raw, digest_of_secret = intake.new_secret()
     report = Report(
         agency=agency,
         system=system,
@@ -567,14 +499,11 @@ def _create_report(
         channel=channel,
         submitted_by=actor if actor is not None and actor.is_authenticated else None,
         client_hash=digest,
-        token_digest=hash_token(raw),
+        token_digest=digest_of_secret,
         received_at=now,
         respond_by=now + timedelta(days=response_days(agency)),
     )
-    for _attempt in range(10):
-        report.reference = new_reference()
-        if not Report.objects.filter(reference=report.reference).exists():
-            break
+    report.reference = intake.unique_reference(Report, new_reference)
     report.save()
     audit.record(
         actor=actor,
@@ -610,7 +539,7 @@ def submit_public_report(
     description, contact = _clean_report(agency, system, kind, description, contact_email)
     digest = client_hash(client_address)
     with transaction.atomic():
-        _serialise_intake()
+        intake.serialise(intake.PUBLIC_INTAKE_LOCK)
         _check_rate(digest, now, agency.pk if agency else None)
         report, raw = _create_report(
             agency=agency,
@@ -717,13 +646,9 @@ def notify_staff_of_report(report: Report, base_url: str = "") -> int:
 
 def find_for_reporter(reference: str, raw_token: str) -> Report | None:
     """The report whose reference and secret both match, or None (the caller answers 404)."""
-    reference = normalise_reference(reference)
-    if not reference or not raw_token or len(raw_token) > 200:
-        return None
-    report = Report.objects.select_related("agency", "system").filter(reference=reference).first()
-    expected = report.token_digest if report is not None else "0" * 64
-    ok = hmac.compare_digest(expected, hash_token(raw_token))
-    return report if report is not None and ok else None
+    return intake.find_by_secret(
+        Report.objects.select_related("agency", "system"), normalise_reference(reference), raw_token
+    )
 
 
 def public_responses(report: Report) -> list[ReportEvent]:
@@ -975,12 +900,7 @@ def _escalate_agency(pending, agency_id: int, now: datetime, base: str) -> list[
 def forget_client_hashes(now: datetime | None = None) -> int:
     """The keyed hash of a sender's address serves the hourly rate limit only: drop it after a
     day."""
-    now = now or timezone.now()
-    return (
-        Report.objects.filter(received_at__lt=now - timedelta(days=1))
-        .exclude(client_hash="")
-        .update(client_hash="")
-    )
+    return intake.forget_client_hashes(Report.objects, "received_at", now or timezone.now())
 
 
 def scheduled_run() -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ombuds.core.intake import client_address, private_page, screened
 from ombuds.core.models import Agency
 from ombuds.core.permissions import access, check_any, check_object, has_perm, scope
 from ombuds.registry.forms import apply_errors
@@ -424,33 +424,11 @@ def feedback_settings(request, slug):
 # --- public pages ------------------------------------------------------------------------------
 
 
-def client_address(request) -> str:
-    """The sender's address. Behind the TLS proxy the settings declare, the proxy's own entry
-    (the rightmost) of X-Forwarded-For; otherwise the connection's address."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that carry a reporter's secret: kept out of caches, search engines and referrers."""
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @access("public")
 def public_report(request):
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > PUBLIC_MAX_BODY:
+        refusal = screened(request, HONEYPOT, PUBLIC_MAX_BODY)
+        if refusal == "too_large":
             return render(
                 request,
                 "feedback/public/refused.html",
@@ -463,7 +441,7 @@ def public_report(request):
                 },
                 status=413,
             )
-        if request.POST.get(HONEYPOT, "").strip():
+        if refusal == "honeypot":
             return render(
                 request,
                 "feedback/public/refused.html",
@@ -513,7 +491,7 @@ def public_report(request):
             apply_errors(form, exc)
         else:
             link = request.build_absolute_uri(services.status_path(report, raw))
-            return _private(
+            return private_page(
                 render(
                     request,
                     "feedback/public/report_received.html",
@@ -530,7 +508,7 @@ def public_report(request):
 
 def _status_page(request, reference: str, token: str | None):
     if not token:
-        return _private(
+        return private_page(
             render(
                 request,
                 "feedback/public/report_lookup.html",
@@ -540,7 +518,7 @@ def _status_page(request, reference: str, token: str | None):
     report = services.find_for_reporter(reference, token)
     if report is None:
         raise Http404
-    return _private(
+    return private_page(
         render(
             request,
             "feedback/public/report_status.html",

@@ -13,10 +13,8 @@ import datetime as dt
 import hashlib
 import hmac
 import io
-import ipaddress
 import logging
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import override
 
-from ombuds.core import audit, qualifications
-from ombuds.core.models import Agency, AuditEvent, hash_token
+from ombuds.core import audit, intake, qualifications
+from ombuds.core.models import Agency, AuditEvent
 from ombuds.core.permissions import check_object, scope
 from ombuds.core.roles import GOVERNANCE_LEAD
 from ombuds.core.validation import check_text
@@ -145,32 +143,9 @@ def pseudonym(identifier: str) -> str:
 
 
 def client_hash(address: str) -> str:
-    """A keyed hash of the sender's network, for rate limits only: the address is never stored.
-    IPv6 senders are counted by their /64."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
-        text = "unknown"
-    else:
-        mapped = getattr(ip, "ipv4_mapped", None)
-        if mapped is not None:
-            text = str(mapped)
-        elif ip.version == 6:
-            text = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-        else:
-            text = str(ip)
-    key = (getattr(settings, "OMBUDS_PSEUDONYM_KEY", "") or settings.SECRET_KEY).encode()
-    return hmac.new(key, b"ombuds.remedy.client:" + text.encode(), hashlib.sha256).hexdigest()
-
-
-def client_address(request) -> str:
-    """Behind the TLS proxy the settings declare, the proxy's own (rightmost) X-Forwarded-For
-    entry; otherwise the connection's address."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        last = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
+    """A keyed hash of the sender's network, for rate limits only (see
+    ombuds.core.intake.client_hash)."""
+    return intake.client_hash(address, "ombuds.remedy.client")
 
 
 # --- policy and route ---------------------------------------------------------------------------
@@ -350,16 +325,12 @@ NOTICE_REFERENCE_CHARS = 16  # 16 × 5 bits = 80 bits: not guessable, still read
 
 
 def _new_reference(prefix: str, model, length: int = 8) -> str:
-    for _attempt in range(20):
-        body = "".join(secrets.choice(ALPHABET) for _ in range(length))
-        ref = (
-            prefix + "-".join(body[i : i + 4] for i in range(0, length, 4))
-            if length > 8
-            else prefix + body
-        )
-        if not model.objects.filter(reference=ref).exists():
-            return ref
-    raise RuntimeError("could not find a free reference")
+    """Long references are grouped by four; the eight-letter ones stay in one piece."""
+    group = 4 if length > 8 else length
+    return intake.unique_reference(
+        model,
+        lambda: intake.new_reference(prefix, alphabet=ALPHABET, length=length, group=group),
+    )
 
 
 def normalise_reference(text: str) -> str:
@@ -496,7 +467,7 @@ def _create_notice(actor, system: AISystem, clean: dict[str, Any], now: datetime
     notice = Notice(
         agency_id=system.agency_id,
         system=system,
-        reference=_new_reference("N-", Notice, NOTICE_REFERENCE_CHARS),
+        reference=_new_reference("N", Notice, NOTICE_REFERENCE_CHARS),
         case_reference=clean["case_reference"],
         outcome=clean["outcome"],
         factors=clean["factors"],
@@ -678,13 +649,6 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def _limit(name: str, default: int) -> int:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name) or default
-    return int(value)
-
-
 def systems_in_use():
     return (
         AISystem.objects.filter(stage__in=IN_USE)
@@ -836,14 +800,14 @@ def deadlines(agency_id: int, received: datetime) -> tuple[dt.date, dt.date]:
 
 
 def _create_appeal(*, notice, system, clean, channel, actor, digest, now) -> tuple[Appeal, str]:
-    raw = secrets.token_urlsafe(32)  # 256 bits
+    raw, digest_of_secret = intake.new_secret(32)  # 256 bits
     ack_by, decide_by = deadlines(system.agency_id, now)
     appeal = Appeal(
         agency_id=system.agency_id,
         system=system,
         notice=notice,
-        reference=_new_reference("AP-", Appeal),
-        token_digest=hash_token(raw),
+        reference=_new_reference("AP", Appeal),
+        token_digest=digest_of_secret,
         channel=channel,
         person_hash=notice.person_hash if notice else "",
         client_hash=digest,
@@ -912,10 +876,7 @@ def submit_public_appeal(
 
 
 def _lock_public_counts() -> None:
-    if connection.vendor == "postgresql":
-        # Count-then-insert must not interleave across processes (SQLite already serialises).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x0B5D_A99E])
+    intake.serialise(0x0B5D_A99E)
 
 
 def _check_appeal_limit(digest: str, now: datetime) -> None:
@@ -929,7 +890,7 @@ def _check_appeal_limit(digest: str, now: datetime) -> None:
             kind=PublicAttempt.NOTICE_MISS, client_hash=digest, at__gte=since
         ).values_list("at", flat=True)
     )
-    if len(times) >= _limit("OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR", 5):
+    if len(times) >= intake.hourly_limit("OMBUDS_APPEALS_PER_ADDRESS_PER_HOUR", 5):
         oldest = min(times)
         raise RateLimited(max(1, int((oldest + timedelta(hours=1) - now).total_seconds())))
 
@@ -999,20 +960,17 @@ def tracking_allowed(address: str, now: datetime | None = None) -> bool:
         seen = PublicAttempt.objects.filter(
             kind=PublicAttempt.TRACK, client_hash=digest, at__gte=now - timedelta(hours=1)
         ).count()
-        if seen >= _limit("OMBUDS_APPEAL_TRACKING_PER_HOUR", 60):
+        if seen >= intake.hourly_limit("OMBUDS_APPEAL_TRACKING_PER_HOUR", 60):
             return False
         PublicAttempt.objects.create(kind=PublicAttempt.TRACK, client_hash=digest, at=now)
     return True
 
 
 def find_for_appellant(reference: str, raw: str) -> Appeal | None:
-    ref = normalise_reference(reference)
-    if not ref or not raw or len(raw) > 200:
-        return None
-    appeal = Appeal.objects.select_related("agency", "system").filter(reference=ref).first()
-    expected = appeal.token_digest if appeal is not None else "0" * 64
-    ok = hmac.compare_digest(expected, hash_token(raw))
-    return appeal if appeal is not None and ok else None
+    """The appeal whose reference and secret both match, or None (the caller answers 404)."""
+    return intake.find_by_secret(
+        Appeal.objects.select_related("agency", "system"), normalise_reference(reference), raw
+    )
 
 
 # --- appeals: the case's steps -----------------------------------------------------------------
@@ -1103,13 +1061,7 @@ def link_appeal(
     return appeal
 
 
-def _text(errors, name, value, limit, required=False) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        errors[name] = _("This field is required.")
-    elif len(value) > limit:
-        errors[name] = _("Keep this under %(n)d characters.") % {"n": limit}
-    return value
+_text = intake.clean_text
 
 
 def transition(
@@ -1458,9 +1410,9 @@ def _undeliverable(agency: Agency, rows: list, now: datetime) -> None:
 
 def forget_networks(now: datetime | None = None) -> None:
     """Network hashes are kept a day, for the rate limits only."""
-    day_ago = (now or timezone.now()) - timedelta(days=1)
-    Appeal.objects.filter(received_at__lt=day_ago).exclude(client_hash="").update(client_hash="")
-    PublicAttempt.objects.filter(at__lt=day_ago).delete()
+    now = now or timezone.now()
+    intake.forget_client_hashes(Appeal.objects, "received_at", now)
+    PublicAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
 
 
 def scheduled_run() -> None:

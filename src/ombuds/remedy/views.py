@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ombuds.core.intake import client_address, private_page, screened
 from ombuds.core.models import Agency
 from ombuds.core.permissions import access, check_object, has_perm
 from ombuds.registry.forms import apply_errors
@@ -56,13 +57,6 @@ def _case(request, slug: str, case: int, perm: str) -> Appeal:
         pk=case,
         agency=agency,
     )
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _pdf(request, html: str, filename: str, back: str):
@@ -134,7 +128,7 @@ def appeal_create(request, slug):
             apply_errors(form, exc)
         else:
             link = request.build_absolute_uri(services.tracking_path(appeal, raw))
-            return _private(
+            return private_page(
                 render(request, "remedy/appeal_created.html", {"appeal": appeal, "link": link})
             )
     return render(request, "remedy/appeal_form.html", {"form": form, "agency": agency})
@@ -451,17 +445,14 @@ def _refused(request, reason: str, status: int):
 @access("public")
 def public_appeal(request):
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > PUBLIC_MAX_BODY:
+        refusal = screened(request, HONEYPOT, PUBLIC_MAX_BODY)
+        if refusal == "too_large":
             return _refused(
                 request,
                 _("The appeal is too long to be sent. Please shorten it and send it again."),
                 413,
             )
-        if request.POST.get(HONEYPOT, "").strip():
+        if refusal == "honeypot":
             return _refused(
                 request,
                 _(
@@ -477,7 +468,7 @@ def public_appeal(request):
         try:
             appeal, raw = services.submit_public_appeal(
                 form.cleaned_data,
-                client_address=services.client_address(request),
+                client_address=client_address(request),
                 base_url=request.build_absolute_uri("/"),
             )
         except services.RateLimited as exc:
@@ -496,7 +487,7 @@ def public_appeal(request):
             apply_errors(form, exc)
         else:
             link = request.build_absolute_uri(services.tracking_path(appeal, raw))
-            return _private(
+            return private_page(
                 render(
                     request, "remedy/public/appeal_received.html", {"appeal": appeal, "link": link}
                 )
@@ -511,7 +502,7 @@ def public_appeal(request):
 
 @access("public")
 def public_appeal_track(request, appeal_ref, appeal_token):
-    if not services.tracking_allowed(services.client_address(request)):
+    if not services.tracking_allowed(client_address(request)):
         response = _refused(
             request, _("Too many look-ups from your network. Please try again in an hour."), 429
         )
@@ -530,7 +521,7 @@ def public_appeal_track(request, appeal_ref, appeal_token):
     ]
     if appeal.state == AppealState.WITHDRAWN:
         steps = [AppealState.RECEIVED, AppealState.WITHDRAWN]
-    return _private(
+    return private_page(
         render(
             request,
             "remedy/public/appeal_status.html",

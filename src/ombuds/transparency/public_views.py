@@ -25,9 +25,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ombuds.assessments.models import Decision
+from ombuds.core.intake import client_address, private_page, screened
 from ombuds.core.models import Agency
 from ombuds.core.permissions import access
-from ombuds.feedback.views import client_address
 from ombuds.registry.forms import apply_errors
 from ombuds.registry.models import DEMOGRAPHIC_FEATURES, Sector, Stage
 
@@ -364,14 +364,6 @@ def consultation_item(c: Consultation, request=None) -> dict[str, Any]:
 PUBLIC_MAX_BODY = 64 * 1024
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that carry a secret link: out of caches, search engines and referrers."""
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _refused(request, reason: str, back: str, status: int) -> HttpResponse:
     return render(
         request,
@@ -383,18 +375,15 @@ def _refused(request, reason: str, back: str, status: int) -> HttpResponse:
 
 def _screen(request, back: str) -> HttpResponse | None:
     """Refuse an oversize body or a filled honeypot before anything is read."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > PUBLIC_MAX_BODY:
+    refusal = screened(request, HONEYPOT, PUBLIC_MAX_BODY)
+    if refusal == "too_large":
         return _refused(
             request,
             _("What you sent is too long. Please shorten it and send it again."),
             back,
             413,
         )
-    if request.POST.get(HONEYPOT, "").strip():
+    if refusal == "honeypot":
         return _refused(
             request,
             _(
@@ -530,47 +519,54 @@ def consultation_document(request, system_id, consultation, document):
     return response
 
 
-@access("public")
-def record_error(request, system_id):
-    system = _public_system(system_id)
+def _public_form(request, system, form, template: str, send, status_path) -> HttpResponse:
+    """An error report or opt-out request: screened, sent, and answered with the reference and
+    the secret status link on a private page; the form again with its errors otherwise."""
     back = request.path
-    form = RecordErrorForm(request.POST or None)
     if request.method == "POST":
-        screened = _screen(request, back)
-        if screened is not None:
-            return screened
+        refused = _screen(request, back)
+        if refused is not None:
+            return refused
         if form.is_valid():
             try:
-                report, raw = services.report_record_error(
-                    system,
-                    description=form.cleaned_data["description"],
-                    contact_email=form.cleaned_data["contact_email"],
-                    client_address=client_address(request),
-                    base_url=request.build_absolute_uri("/"),
-                )
+                row, raw = send(form.cleaned_data)
             except services.RateLimited as exc:
                 return _rate_refused(request, exc, back)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                link = request.build_absolute_uri(notify.error_status_path(report, raw))
-                return _private(
-                    render(
-                        request,
-                        "transparency/public/received.html",
-                        {
-                            "reference": report.reference,
-                            "link": link,
-                            "emailed": bool(report.contact_email),
-                            "system_id": system.pk,
-                        },
-                    )
-                )
+                received = {
+                    "reference": row.reference,
+                    "link": request.build_absolute_uri(status_path(row, raw)),
+                    "emailed": bool(row.contact_email),
+                    "system_id": system.pk,
+                    "respond_by": getattr(row, "respond_by", None),
+                }
+                return private_page(render(request, "transparency/public/received.html", received))
     return render(
         request,
-        "transparency/public/record_error_form.html",
+        template,
         {"form": form, "honeypot": HONEYPOT, "system_id": system.pk, "name": _system_name(system)},
         status=400 if form.is_bound else 200,
+    )
+
+
+@access("public")
+def record_error(request, system_id):
+    system = _public_system(system_id)
+    return _public_form(
+        request,
+        system,
+        RecordErrorForm(request.POST or None),
+        "transparency/public/record_error_form.html",
+        lambda data: services.report_record_error(
+            system,
+            description=data["description"],
+            contact_email=data["contact_email"],
+            client_address=client_address(request),
+            base_url=request.build_absolute_uri("/"),
+        ),
+        notify.error_status_path,
     )
 
 
@@ -579,7 +575,7 @@ def record_error_status(request, error_ref, error_token):
     report = services.find_by_token(RecordErrorReport, error_ref, error_token)
     if report is None:
         raise Http404
-    return _private(
+    return private_page(
         render(
             request,
             "transparency/public/record_error_status.html",
@@ -593,44 +589,18 @@ def optout_request(request, system_id):
     system = _public_system(system_id)
     if not services.optout_offered(system):
         raise Http404
-    back = request.path
-    form = OptOutForm(request.POST or None)
-    if request.method == "POST":
-        screened = _screen(request, back)
-        if screened is not None:
-            return screened
-        if form.is_valid():
-            try:
-                found, raw = services.request_opt_out(
-                    system,
-                    form.cleaned_data,
-                    client_address=client_address(request),
-                    base_url=request.build_absolute_uri("/"),
-                )
-            except services.RateLimited as exc:
-                return _rate_refused(request, exc, back)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                link = request.build_absolute_uri(notify.optout_status_path(found, raw))
-                return _private(
-                    render(
-                        request,
-                        "transparency/public/received.html",
-                        {
-                            "reference": found.reference,
-                            "link": link,
-                            "emailed": bool(found.contact_email),
-                            "system_id": system.pk,
-                            "respond_by": found.respond_by,
-                        },
-                    )
-                )
-    return render(
+    return _public_form(
         request,
+        system,
+        OptOutForm(request.POST or None),
         "transparency/public/optout_form.html",
-        {"form": form, "honeypot": HONEYPOT, "system_id": system.pk, "name": _system_name(system)},
-        status=400 if form.is_bound else 200,
+        lambda data: services.request_opt_out(
+            system,
+            data,
+            client_address=client_address(request),
+            base_url=request.build_absolute_uri("/"),
+        ),
+        notify.optout_status_path,
     )
 
 
@@ -639,7 +609,7 @@ def optout_status(request, optout_ref, optout_token):
     found = services.find_by_token(OptOutRequest, optout_ref, optout_token)
     if found is None:
         raise Http404
-    return _private(
+    return private_page(
         render(
             request,
             "transparency/public/optout_status.html",

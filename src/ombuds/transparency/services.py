@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import re
 import secrets
 from typing import Any
@@ -19,8 +18,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ombuds.core import audit
-from ombuds.core.models import hash_token
+from ombuds.core import audit, intake
+from ombuds.core.intake import RateLimited
 from ombuds.core.permissions import check_object
 from ombuds.core.validation import check_text
 from ombuds.registry.models import AISystem, Card, CardKind, DecisionRole
@@ -491,18 +490,8 @@ def snapshot(record: PublicRecord, system: AISystem) -> dict[str, Any]:
 # rate-limited on a keyed hash of the sender's network (never the address itself), refused when
 # oversize, and kept out of the audit log except for references and facts.
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_PUBLIC_TEXT = 5000
 MAX_CONTACT = 254
-
-
-class RateLimited(Exception):
-    """Too many submissions from one network, or to one consultation, in the last hour."""
-
-    def __init__(self, scope: str, retry_after: int):
-        super().__init__(scope)
-        self.scope = scope
-        self.retry_after = retry_after
 
 
 def _setting(name: str, default: int) -> int:
@@ -518,56 +507,27 @@ def per_consultation_limit() -> int:
 
 
 def client_hash(address: str) -> str:
-    from ombuds.feedback.services import client_hash as keyed
-
-    return keyed(address)
+    """Keyed as feedback's, so one network's public submissions are counted alike."""
+    return intake.client_hash(address, "ombuds.feedback.client")
 
 
 def _reference(prefix: str, model) -> str:
-    for _attempt in range(10):
-        chars = [secrets.choice(REFERENCE_ALPHABET) for _i in range(8)]
-        ref = f"{prefix}-{''.join(chars[:4])}-{''.join(chars[4:])}"
-        if not model.objects.filter(reference=ref).exists():
-            return ref
-    raise RuntimeError("no free reference")  # pragma: no cover - 30^8 references
+    return intake.unique_reference(model, lambda: intake.new_reference(prefix))
 
 
 def _serialise() -> None:
-    from ombuds.feedback.services import _serialise_intake
-
-    _serialise_intake()
+    intake.serialise(intake.PUBLIC_INTAKE_LOCK)
 
 
 def _check_rate(queryset, digest: str, now, limit: int, field: str = "received_at") -> None:
     """At most `limit` rows of this kind from one network in the last hour."""
-    since = now - dt.timedelta(hours=1)
-    mine = queryset.filter(client_hash=digest, **{f"{field}__gte": since}).order_by(field)
-    if mine.count() >= limit:
-        oldest = mine.values_list(field, flat=True).first()
-        wait = int((oldest + dt.timedelta(hours=1) - now).total_seconds()) + 1
-        raise RateLimited("address", max(wait, 1))
+    wait = intake.rate_limited(queryset, field, digest, now, limit)
+    if wait is not None:
+        raise RateLimited("address", wait)
 
 
 def _text(errors: dict, name: str, value: Any, limit: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[name] = _("Give text.")
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = _("This field is required.")
-    elif len(value) > limit:
-        errors[name] = _("At most %(n)d characters (you wrote %(len)d).") % {
-            "n": limit,
-            "len": len(value),
-        }
-    elif value:
-        try:
-            check_text({name: value})
-        except ValidationError as exc:
-            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-    return value
+    return intake.clean_text(errors, name, value, limit, required, screen=True)
 
 
 def _email(errors: dict, name: str, value: Any) -> str:
@@ -595,13 +555,11 @@ def published_system(system_id: int) -> AISystem | None:
 
 def find_by_token(model, reference: str, raw_token: str):
     """The row whose reference and secret both match; None otherwise (the same for both)."""
-    found = model.objects.select_related("system__agency").filter(
-        reference=(reference or "").strip().upper()[:12]
+    return intake.find_by_secret(
+        model.objects.select_related("system__agency"),
+        intake.normalise_reference(reference)[:12],
+        raw_token,
     )
-    row = found.first()
-    expected = row.token_digest if row is not None else "0" * 64
-    ok = hmac.compare_digest(expected, hash_token(raw_token or ""))
-    return row if row is not None and ok else None
 
 
 # --- consultations -----------------------------------------------------------------------------
@@ -1073,14 +1031,14 @@ def report_record_error(
     if errors:
         raise ValidationError(errors)
     digest = client_hash(client_address)
-    raw = secrets.token_urlsafe(24)
+    raw, digest_of_secret = intake.new_secret()
     with transaction.atomic():
         _serialise()
         _check_rate(RecordErrorReport.objects, digest, now, per_address_limit())
         report = RecordErrorReport.objects.create(
             system=system,
             reference=_reference("E", RecordErrorReport),
-            token_digest=hash_token(raw),
+            token_digest=digest_of_secret,
             description=description,
             contact_email=contact_email,
             client_hash=digest,
@@ -1184,7 +1142,7 @@ def request_opt_out(
     if errors:
         raise ValidationError(errors)
     digest = client_hash(client_address)
-    raw = secrets.token_urlsafe(24)
+    raw, digest_of_secret = intake.new_secret()
     days = optout_days(system.agency)
     with transaction.atomic():
         _serialise()
@@ -1192,7 +1150,7 @@ def request_opt_out(
         request = OptOutRequest.objects.create(
             system=system,
             reference=_reference("O", OptOutRequest),
-            token_digest=hash_token(raw),
+            token_digest=digest_of_secret,
             client_hash=digest,
             received_at=now,
             respond_by=now + dt.timedelta(days=days) if days else None,
@@ -1315,12 +1273,5 @@ def forget_client_hashes(now=None) -> int:
     """The keyed hash of a sender's network serves the hourly rate limits only: drop it after a
     day from comments, error reports and opt-out requests."""
     now = now or timezone.now()
-    before = now - dt.timedelta(days=1)
-    total = 0
-    for model in (ConsultationComment, RecordErrorReport, OptOutRequest):
-        total += (
-            model.objects.filter(received_at__lt=before)
-            .exclude(client_hash="")
-            .update(client_hash="")
-        )
-    return total
+    models = (ConsultationComment, RecordErrorReport, OptOutRequest)
+    return sum(intake.forget_client_hashes(m.objects, "received_at", now) for m in models)
