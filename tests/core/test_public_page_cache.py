@@ -123,3 +123,45 @@ def test_anonymous_submissions_leave_the_cache_alone_until_moderation(world, cac
     services.request_opt_out(world.system_a, {"contact_email": "p@example.net"})
     assert public_cache.current() == before + 3
     assert Client().get(system_page)["X-Ombuds-Cache"] == "miss"
+
+
+def test_each_host_has_its_own_copy(world, cached, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    Client().get("/public/register.json", HTTP_HOST="evil.example")
+    page = Client().get("/public/register.json")
+    assert "evil.example" not in page.content.decode()
+
+
+def test_made_up_query_strings_are_not_stored(world, cached):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    first = Client().get("/public/register.json?x=1")
+    again = Client().get("/public/register.json?x=1")
+    assert "X-Ombuds-Cache" not in first and "X-Ombuds-Cache" not in again
+    filtered = Client().get("/public/?q=Alpha&page=1")
+    assert filtered["X-Ombuds-Cache"] == "miss"
+
+
+def test_a_wrong_tracking_link_does_not_empty_the_cache(world, cached):
+    publish(world.system_a, world.users["system_owner"], world.lead)
+    Client().get("/public/")
+    before = public_cache.current()
+    assert Client().get("/public/appeal/AP-ABCDEFGH/wrong-token/").status_code == 404
+    assert public_cache.current() == before
+    assert Client().get("/public/")["X-Ombuds-Cache"] == "hit"
+
+
+def test_a_failing_bump_does_not_stop_other_work_after_commit(world, cached, monkeypatch):
+    from django.db import transaction
+
+    from ombuds.core.models import Generation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(Generation.objects, "filter", broken)
+    ran = []
+    with transaction.atomic():
+        AISystem.objects.create(agency=world.a, name="One", short_description="x")
+        transaction.on_commit(lambda: ran.append(True))
+    assert ran == [True]

@@ -44,8 +44,11 @@ def test_sending_a_report_gives_a_reference_and_a_private_link(send_report, worl
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert token not in report.token_digest and len(token) >= 32  # only its hash is kept
     assert response["Cache-Control"] == "no-store"
-    # The link works, with no login.
-    assert client.get(link).status_code == 200
+    # No language switcher on the page that shows the link once: switching would lose it.
+    assert 'id="language-select"' not in html
+    # The link works, with no login, and there the language can be changed.
+    followed = client.get(link)
+    assert followed.status_code == 200 and 'id="language-select"' in followed.content.decode()
     # The audit log names the report, not the reporter.
     event = AuditEvent.objects.get(action="report.receive")
     assert event.object_repr == report.reference and event.actor_id is None

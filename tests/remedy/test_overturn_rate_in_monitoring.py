@@ -51,14 +51,14 @@ def test_the_appeal_route_starts_an_overturn_rate_monitor(world, client):
 def test_a_month_with_many_overturned_decisions_raises_a_critical_alert(world):
     monitor = appeals_monitor(world)
     march = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
-    for n in range(10):  # 4 of 10 overturned or partly overturned: 40 % ≥ 30 % critical
-        decide(world, ["overturned", "partly_overturned"][n % 2] if n < 4 else "upheld", march)
+    for n in range(20):  # 8 of 20 overturned or partly overturned: 40 % ≥ 30 % critical
+        decide(world, ["overturned", "partly_overturned"][n % 2] if n < 8 else "upheld", march)
     decide(world, "overturned", dt.datetime(2026, 4, 2, 10, tzinfo=dt.UTC))  # next window
     runs = runner.run_monitor(
         monitor, today=dt.date(2026, 4, 3), now=dt.datetime(2026, 4, 3, 12, tzinfo=dt.UTC)
     )
     assert [r.window_start for r in runs] == [dt.date(2026, 3, 1)]
-    assert runs[0].figures["appeals"] == 10
+    assert runs[0].figures["appeals"] == 20
     assert runs[0].figures["overturn_rate"] == pytest.approx(0.4)
     alert = Alert.objects.get(monitor=monitor)
     assert alert.severity == "critical" and alert.metric == "overturn_rate"
@@ -67,8 +67,8 @@ def test_a_month_with_many_overturned_decisions_raises_a_critical_alert(world):
 def test_a_calm_month_raises_nothing(world):
     monitor = appeals_monitor(world)
     march = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
-    for n in range(10):
-        decide(world, "overturned" if n == 0 else "upheld", march)
+    for n in range(20):
+        decide(world, "overturned" if n < 2 else "upheld", march)
     runs = runner.run_monitor(
         monitor, today=dt.date(2026, 4, 3), now=dt.datetime(2026, 4, 3, 12, tzinfo=dt.UTC)
     )
@@ -88,3 +88,15 @@ def test_a_source_of_ombuds_records_cannot_be_entered_by_hand(world):
             {"name": "x", "kind": "ombuds", "location": "remedy.appeals", "mapping": {"time": "t"}},
         )
     assert "kind" in refused.value.message_dict
+
+
+def test_a_few_appeals_are_too_few_to_judge(world):
+    monitor = appeals_monitor(world)
+    march = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
+    for _n in range(3):  # 3 of 3 overturned: 100 %, but three cases say little
+        decide(world, "overturned", march)
+    runs = runner.run_monitor(
+        monitor, today=dt.date(2026, 4, 3), now=dt.datetime(2026, 4, 3, 12, tzinfo=dt.UTC)
+    )
+    assert runs[0].figures["appeals"] == 3 and runs[0].figures["overturn_rate"] is None
+    assert not Alert.objects.filter(monitor=monitor).exists()

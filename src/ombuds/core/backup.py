@@ -223,6 +223,10 @@ def restore(path: str):
                 rows = data.get(model._meta.label_lower, [])
                 model.objects.bulk_create([_decode(model, r) for r in rows], batch_size=500)
                 counts[model._meta.label_lower] = len(rows)
+            # Every server process drops its cached public pages once the restore commits.
+            from .public_cache import bump_after_commit
+
+            bump_after_commit()
             sql = connection.ops.sequence_reset_sql(no_style(), model_list)
             if sql:
                 with connection.cursor() as cursor:

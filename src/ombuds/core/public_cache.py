@@ -11,6 +11,7 @@ for visitors without a session, and only responses that set no cookie and carry 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.apps import apps as global_apps
 from django.conf import settings
@@ -50,8 +51,24 @@ IGNORED_MODELS = {
     # bump_after_commit(). Opt-out requests are not here: the public page counts them.
     "transparency.consultationcomment",
     "transparency.recorderrorreport",
+    # Reports from outside, appeal steps and look-ups: no public page shows them (the public
+    # appeal figures come from the appeals themselves, which do bump).
+    "feedback.report",
+    "feedback.reportevent",
+    "remedy.publicattempt",
+    "remedy.appealevent",
 }
-PRIVATE_COOKIES = {"sessionid", "messages"}
+# The query parameters the cached pages read; a request with any other is served uncached, so
+# made-up query strings cannot fill the cache with copies.
+PARAMETERS = {"q", "agency", "country", "sector", "high_impact", "stage", "sort", "page"}
+PARAMETERS |= {"format", "lang"}
+# Bodies larger than this are not kept (the JSON register of 10,000 systems is ~25 MB).
+MAX_BODY = 64 * 1024 * 1024
+log = logging.getLogger("ombuds.cache")
+
+
+def _private_cookies() -> set[str]:
+    return {settings.SESSION_COOKIE_NAME, getattr(settings, "MESSAGE_COOKIE_NAME", "messages")}
 
 
 def current() -> int:
@@ -60,8 +77,13 @@ def current() -> int:
 
 
 def bump() -> None:
-    if not Generation.objects.filter(name=NAME).update(value=F("value") + 1):
-        Generation.objects.get_or_create(name=NAME, defaults={"value": 1})
+    """Runs after a commit: a failure is logged, never raised, so that the other after-commit
+    work (alert e-mails, queued audits) still runs. Pages then age out within the TTL."""
+    try:
+        if not Generation.objects.filter(name=NAME).update(value=F("value") + 1):
+            Generation.objects.get_or_create(name=NAME, defaults={"value": 1})
+    except Exception:
+        log.exception("could not move the public-page generation on")
 
 
 def bump_after_commit() -> None:
@@ -72,7 +94,7 @@ def bump_after_commit() -> None:
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(entry[1] is bump for entry in connection.run_on_commit):
         return
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def _changed(sender, **kwargs):
@@ -92,6 +114,10 @@ def connect() -> None:
     post_delete.connect(_changed, dispatch_uid="public-cache-delete")
 
 
+def _directives(response) -> list[str]:
+    return [d.strip().split("=")[0] for d in response.get("Cache-Control", "").split(",")]
+
+
 class PublicCacheMiddleware:
     """Serves a stored copy when there is one (process_view) and stores fresh public pages on the
     way out (after every inner middleware added its headers)."""
@@ -108,8 +134,12 @@ class PublicCacheMiddleware:
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not request.META.get("CSRF_COOKIE_USED")
-            and "private" not in response.get("Cache-Control", "")
+            # A page that asked for a CSRF token or wrote to the session is someone's own (a
+            # visitor with a session cookie is never served nor stored: see process_view).
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not getattr(getattr(request, "session", None), "modified", False)
+            and not {"private", "no-store"} & set(_directives(response))
+            and len(response.content) <= MAX_BODY
         ):
             response["X-Ombuds-Cache"] = "miss"
             # Stored as plain data (status, headers, body): pickling the response object itself
@@ -125,7 +155,8 @@ class PublicCacheMiddleware:
             or request.method not in ("GET", "HEAD")
             or match is None
             or match.url_name not in CACHED_VIEWS
-            or PRIVATE_COOKIES & set(request.COOKIES)
+            or _private_cookies() & set(request.COOKIES)
+            or not set(request.GET) <= PARAMETERS
         ):
             return None
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
@@ -133,8 +164,9 @@ class PublicCacheMiddleware:
             "public-page:"
             + hashlib.sha256(
                 # Today's date too: "open until", "overdue" change with the day, not a write.
+                # Scheme and host too: the pages' absolute links follow the request's host.
                 f"{current()}|{timezone.localdate()}|{language}|{request.method}|"
-                f"{request.get_full_path()}".encode()
+                f"{request.build_absolute_uri()}".encode()
             ).hexdigest()
         )
         stored = cache.get(request._public_cache_key)

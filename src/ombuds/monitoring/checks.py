@@ -92,7 +92,14 @@ DEFAULT_THRESHOLDS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "appeals": [
-        {"metric": "overturn_rate", "direction": "above", "warning": 0.15, "critical": 0.3},
+        # Judged only from 20 decided appeals in a window: one overturned decision is not 100 %.
+        {
+            "metric": "overturn_rate",
+            "direction": "above",
+            "warning": 0.15,
+            "critical": 0.3,
+            "min_decisions": 20,
+        },
     ],
 }
 # Keys of a threshold that are not parameters of the check.
@@ -473,7 +480,9 @@ def _appeals(table, mapping, ref, params=None):
         .to_pylist()[0]
     )
     n = row["appeals"] or 0
-    return {"appeals": n, "overturn_rate": (row["overturned"] or 0) / n if n else None}, {}
+    minimum = int((params or {}).get("min_decisions", 20))
+    rate = (row["overturned"] or 0) / n if n and n >= minimum else None
+    return {"appeals": n, "overturned": row["overturned"] or 0, "overturn_rate": rate}, {}
 
 
 CHECKS = {

@@ -170,23 +170,25 @@ def watch_internal(actor, system: AISystem, name: str, kind: str, window: str = 
 
     check_object(actor, "monitor.edit", system.agency_id)
     internal = INTERNAL[name]
-    existing = Monitor.objects.filter(
-        system=system, kind=kind, source__kind=SourceKind.OMBUDS, source__location=name
-    ).first()
-    if existing is not None:
-        return existing
     today = timezone.localdate()
     with transaction.atomic():
-        source, _created = DecisionSource.objects.get_or_create(
+        # The system's row is the lock: two saves of the route at once make one monitor.
+        AISystem.objects.select_for_update().filter(pk=system.pk).first()
+        existing = Monitor.objects.filter(
+            system=system, kind=kind, source__kind=SourceKind.OMBUDS, source__location=name
+        ).first()
+        if existing is not None:
+            return existing
+        source = DecisionSource.objects.filter(
+            system=system, kind=SourceKind.OMBUDS, location=name
+        ).first() or DecisionSource.objects.create(
             system=system,
             kind=SourceKind.OMBUDS,
             location=name,
-            defaults={
-                "name": str(internal.label),
-                "mapping": dict(internal.mapping),
-                "created_by": actor,
-                "checked_at": timezone.now(),
-            },
+            name=str(internal.label),
+            mapping=dict(internal.mapping),
+            created_by=actor,
+            checked_at=timezone.now(),
         )
         monitor = Monitor.objects.create(
             system=system,

@@ -1526,6 +1526,11 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> dict[str, An
     if dry_run or not (cases or notices_due):
         return result
     with transaction.atomic():
+        # Rows change by update(), which the page cache does not hear of: public appeal figures
+        # (groups) may change, so the cached public pages go after the commit.
+        from ombuds.core.public_cache import bump_after_commit
+
+        bump_after_commit()
         for a in cases:
             groups = getattr(policies.get(a.agency_id), "groups", None) or []
             Appeal.objects.filter(pk=a.pk).update(
