@@ -187,36 +187,36 @@ def _consultation_values(form) -> dict:
 @access("consultation.manage")
 def consultation_create(request, pk):
     system = _system(request, pk, "consultation.manage")
-    form = ConsultationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            found = services.open_consultation(request.user, system, _consultation_values(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Consultation saved."))
-            return redirect("consultation_detail", pk=system.pk, consultation=found.pk)
-    return render(
-        request,
-        "transparency/consultation_form.html",
-        {"system": system, "form": form, "consultation": None},
-    )
+    return _consultation_form(request, system, None)
 
 
 @access("consultation.manage")
 def consultation_edit(request, pk, consultation):
     system, found = _consultation(request, pk, consultation, "consultation.manage")
-    initial = {
-        "title": found.title,
-        "description": found.description,
-        "opens_on": found.opens_on,
-        "closes_on": found.closes_on,
-        "questions": "\n".join(found.questions),
-    }
+    return _consultation_form(request, system, found)
+
+
+def _consultation_form(request, system, found):
+    """Open a consultation (found is None) or change one: the same form and the same refusals."""
+    initial = (
+        {
+            "title": found.title,
+            "description": found.description,
+            "opens_on": found.opens_on,
+            "closes_on": found.closes_on,
+            "questions": "\n".join(found.questions),
+        }
+        if found is not None
+        else None
+    )
     form = ConsultationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        values = _consultation_values(form)
         try:
-            services.edit_consultation(request.user, found, _consultation_values(form))
+            if found is None:
+                found = services.open_consultation(request.user, system, values)
+            else:
+                services.edit_consultation(request.user, found, values)
         except ValidationError as exc:
             apply_errors(form, exc)
         except services.PublicationRefused as exc:
